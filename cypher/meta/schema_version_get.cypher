@@ -1,0 +1,2 @@
+OPTIONAL MATCH (m:Meta {name: 'schema'})
+RETURN m.version AS version

@@ -1,0 +1,2 @@
+MERGE (m:Meta {name: 'schema'})
+SET m.version = $version, m.applied_at = datetime()

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT provenance_key IF NOT EXISTS FOR (p:Provenance) REQUIRE p.key IS UNIQUE

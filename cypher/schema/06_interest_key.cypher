@@ -1,0 +1,1 @@
+CREATE INDEX interest_key IF NOT EXISTS FOR ()-[s:INTEREST]-() ON (s.key)

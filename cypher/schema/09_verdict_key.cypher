@@ -1,0 +1,1 @@
+CREATE CONSTRAINT verdict_key IF NOT EXISTS FOR (v:Verdict) REQUIRE v.key IS UNIQUE

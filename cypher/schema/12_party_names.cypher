@@ -1,0 +1,1 @@
+CREATE FULLTEXT INDEX party_names IF NOT EXISTS FOR (p:Party) ON EACH [p.name]

@@ -1,0 +1,117 @@
+"""The Neo4j store: one driver, named Cypher statements, batched writes, the schema.
+
+Everything above this module (semantics, API) talks to Neo4j through `Store`; nothing else opens a
+driver or holds Cypher text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import Driver, GraphDatabase, Query
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from cypher import names, query
+from ownergraph.settings import Settings
+
+SCHEMA_VERSION = 1
+
+
+class StoreUnavailable(RuntimeError):
+    """Neo4j cannot be reached."""
+
+
+@dataclass
+class Store:
+    driver: Driver
+    database: str = "neo4j"
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def run(self, name: str, **params: Any) -> list[dict]:
+        """Run one named statement in an auto-retried transaction of the right kind; return its rows."""
+        text = query(name)
+        try:
+            with self.driver.session(database=self.database) as session:
+                work = session.execute_read if name.startswith("read/") else session.execute_write
+                return work(lambda tx: [r.data() for r in tx.run(text, params)])
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    def run_auto(self, name: str, **params: Any) -> list[dict]:
+        """Run a statement outside an explicit transaction (schema statements)."""
+        try:
+            with self.driver.session(database=self.database) as session:
+                return [r.data() for r in session.run(Query(query(name)), params)]
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    def stream(self, name: str, **params: Any) -> Iterator[dict]:
+        with self.driver.session(database=self.database) as session:
+            for record in session.run(Query(query(name)), params):
+                yield record.data()
+
+    def apply_schema(self) -> int:
+        """Create every constraint and index (idempotent) and record the schema version."""
+        current = self.schema_version()
+        for name in names("schema"):
+            self.run_auto(name)
+        self.run("meta/schema_version_set", version=SCHEMA_VERSION)
+        self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+        return current or 0
+
+    def schema_version(self) -> int | None:
+        rows = self.run("meta/schema_version_get")
+        return rows[0]["version"] if rows else None
+
+    def counts(self) -> dict[str, int]:
+        return self.run("meta/counts")[0]
+
+    def clear(self) -> None:
+        """Delete every node and relationship (the schema stays)."""
+        while self.run("meta/delete_batch", limit=20000)[0]["deleted"]:
+            pass
+
+    def ping(self) -> bool:
+        try:
+            self.driver.verify_connectivity()
+            return True
+        except Exception:
+            return False
+
+
+def connect(settings: Settings, uri: str | None = None) -> Store:
+    """A store on the configured Neo4j: NEO4J_URI if set, else the local server."""
+    from graph import server
+
+    if settings.external:
+        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+        driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth)
+    else:
+        secret = server.password(server.layout(settings))
+        driver = GraphDatabase.driver(uri or server.uri(settings), auth=(settings.neo4j_user, secret or ""))
+    return Store(driver, settings.neo4j_database)
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Store]:
+    store = connect(settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

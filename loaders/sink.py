@@ -1,0 +1,158 @@
+"""Writes what loaders yield into the store: batched UNWIND writes, one transaction per batch.
+
+Parties are flushed before the stakes that name them. A stake whose party is not known yet waits until
+the end of the load (sources are not always ordered) and is rejected as "unknown party" if it is still
+unknown then. A batch that fails as a whole is retried row by row, so one bad record is rejected with
+its reason and the rest of its batch is written; a batch is never half written.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from neo4j.exceptions import Neo4jError
+
+from graph.model import PartyRecord, StakeRecord
+from graph.store import Store
+from loaders.records import Item, Reject
+
+
+@dataclass
+class LoadSummary:
+    parties_new: int = 0
+    parties_updated: int = 0
+    interests_new: int = 0
+    interests_updated: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    rejects_file: Path | None = None
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(self.rejected.values())
+
+
+class RejectsFile:
+    """A CSV of rejected records: source, location, reason, raw (opened on the first reject)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle = None
+        self._writer = None
+
+    def write(self, reject: Reject) -> None:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "w", newline="", encoding="utf-8")
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(["source", "location", "reason", "record"])
+        self._writer.writerow([reject.source, reject.location, reject.reason, reject.raw[:2000]])
+        self._handle.flush()
+
+    def close(self) -> None:
+        if self._handle:
+            self._handle.close()
+
+
+def reason_key(reason: str) -> str:
+    """The reason without the record's own values, for counting rejects by reason."""
+    return reason.split(":")[0].strip()
+
+
+class Sink:
+    def __init__(self, store: Store, rejects: RejectsFile, batch_size: int = 5000) -> None:
+        self.store = store
+        self.rejects = rejects
+        self.batch_size = batch_size
+        self.summary = LoadSummary(rejects_file=rejects.path)
+        self._parties: list[PartyRecord] = []
+        self._stakes: list[StakeRecord] = []
+        self._waiting: list[StakeRecord] = []
+
+    def add(self, item: Item) -> None:
+        if isinstance(item, Reject):
+            self.reject(item)
+        elif isinstance(item, PartyRecord):
+            self._parties.append(item)
+            if len(self._parties) >= self.batch_size:
+                self._flush_parties()
+        else:
+            self._stakes.append(item)
+            if len(self._stakes) >= self.batch_size:
+                self._flush_parties()
+                self._flush_stakes(self._stakes, final=False)
+                self._stakes = []
+
+    def reject(self, item: Reject) -> None:
+        self.rejects.write(item)
+        self.summary.rejected[reason_key(item.reason)] += 1
+
+    def finish(self) -> LoadSummary:
+        self._flush_parties()
+        self._flush_stakes(self._stakes, final=False)
+        self._stakes = []
+        waiting, self._waiting = self._waiting, []
+        for chunk in _chunks(waiting, self.batch_size):
+            self._flush_stakes(chunk, final=True)
+        self.rejects.close()
+        return self.summary
+
+    def _flush_parties(self) -> None:
+        batch, self._parties = self._parties, []
+        if not batch:
+            return
+        for record, created in self._write("load/parties", batch):
+            if created:
+                self.summary.parties_new += 1
+            else:
+                self.summary.parties_updated += 1
+
+    def _flush_stakes(self, batch: list[StakeRecord], final: bool) -> None:
+        if not batch:
+            return
+        written = set()
+        for record, created in self._write("load/stakes", batch):
+            written.add(id(record))
+            if created:
+                self.summary.interests_new += 1
+            else:
+                self.summary.interests_updated += 1
+        for record in batch:
+            if id(record) in written:
+                continue
+            if final:
+                self.reject(Reject(record.provenance.source, record.provenance.record,
+                                   f"unknown party: {record.owner} or {record.owned} is not loaded",
+                                   f"{record.owner} -> {record.owned}"))
+            else:
+                self._waiting.append(record)
+
+    def _write(self, statement: str, batch: list) -> list[tuple]:
+        """Write a batch in one transaction; on failure, row by row. Returns (record, created) written."""
+        rows = []
+        for i, record in enumerate(batch):
+            row = record.row()
+            row["i"] = i
+            rows.append(row)
+        try:
+            result = self.store.run(statement, rows=rows)
+            return [(batch[r["i"]], r["created"]) for r in result]
+        except Neo4jError:
+            pass
+        out = []
+        for record, row in zip(batch, rows):
+            row["i"] = 0
+            try:
+                result = self.store.run(statement, rows=[row])
+                out.extend((record, r["created"]) for r in result)
+            except Neo4jError as exc:
+                self.reject(Reject(record.provenance.source, record.provenance.record,
+                                   f"database refused the record: {exc.message}", repr(row)[:500]))
+        return out
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

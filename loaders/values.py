@@ -1,0 +1,83 @@
+"""Cleaning of values at the boundary: countries, dates, shares, identifiers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from graph.model import RecordError
+from graph.share import HUNDRED, Share, ShareError, to_decimal
+
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
+def country(value: str | None, field: str = "country") -> str | None:
+    if value is None or not value.strip():
+        return None
+    code = value.strip().upper()
+    if not COUNTRY.match(code):
+        raise RecordError(f"bad {field}: {value!r} is not an ISO 3166-1 alpha-2 code")
+    return code
+
+
+def jurisdiction(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    code = value.strip().upper()
+    if not JURISDICTION.match(code):
+        raise RecordError(f"bad jurisdiction: {value!r} is not ISO 3166 (e.g. GB, US-DE)")
+    return code
+
+
+def iso_date(value: str | None, field: str = "date") -> date | None:
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    try:
+        if len(text) == 4 and text.isdigit():
+            return date(int(text), 1, 1)
+        if len(text) == 7:
+            return date.fromisoformat(text + "-01")
+        if len(text) > 10:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RecordError(f"bad {field}: {value!r} is not an ISO 8601 date") from None
+
+
+def percent(value: str | None, field: str = "share") -> tuple[Decimal, bool] | None:
+    """A percentage, with a leading '>' or '<' marking an exclusive end."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip().rstrip("%").strip()
+    exclusive = text[:1] in "<>"
+    if exclusive:
+        text = text[1:].strip()
+    try:
+        number = to_decimal(text)
+    except ShareError:
+        raise RecordError(f"bad {field}: {value!r} is not a number") from None
+    if not (0 <= number <= HUNDRED):
+        raise RecordError(f"share outside 0-100: {field} {value!r}")
+    return number, exclusive
+
+
+def share(exact: str | None, low: str | None, high: str | None) -> Share:
+    try:
+        point = percent(exact)
+        if point is not None:
+            return Share.exact(point[0])
+        lo = percent(low, "share_min")
+        hi = percent(high, "share_max")
+        return Share(lo[0] if lo else Decimal(0), hi[0] if hi else HUNDRED,
+                     bool(lo and lo[1]), bool(hi and hi[1]))
+    except ShareError as exc:
+        raise RecordError(str(exc)) from None
+
+
+def split_list(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(dict.fromkeys(p.strip() for p in value.split(";") if p.strip()))

@@ -1,0 +1,125 @@
+"""The `ownergraph` command line (SPEC.md §6)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from ownergraph.settings import get_settings
+
+app = typer.Typer(help="Ownership analytics: is a party owned or controlled by restricted parties, and why?",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The local Neo4j server (NEO4J_URI selects an external one instead).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Fetch Neo4j 5.26 from Maven Central if needed, start it on 127.0.0.1 and wait for Bolt."""
+    import time
+
+    from graph import server
+
+    settings = get_settings()
+    if settings.external:
+        fail(f"NEO4J_URI is set ({settings.neo4j_uri}); the local server is not used")
+    began = time.monotonic()
+    try:
+        uri = server.start(settings)
+    except server.ServerError as exc:
+        fail(str(exc))
+    console.print(f"Neo4j is up at [bold]{uri}[/] ({time.monotonic() - began:.1f} s)")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the local Neo4j (SIGTERM, then wait)."""
+    from graph import server
+
+    stopped = server.stop(get_settings())
+    console.print("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the local Neo4j runs, where, and its schema version."""
+    from graph import server
+    from graph.store import opened
+
+    settings = get_settings()
+    if settings.external:
+        with opened(settings) as store:
+            up = store.ping()
+        console.print(f"external Neo4j {settings.neo4j_uri}: {'reachable' if up else 'unreachable'}")
+        raise typer.Exit(0 if up else 1)
+    state = server.status(settings)
+    if not state["running"]:
+        console.print(f"Neo4j is not running (home {state['home']})")
+        raise typer.Exit(1)
+    console.print(f"Neo4j is running: pid {state['pid']}, {state['uri']}, home {state['home']}")
+
+
+@db_app.command("reset")
+def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False) -> None:
+    """Stop the local Neo4j and delete its data."""
+    from graph import server
+
+    if not yes:
+        typer.confirm("Delete all data of the local Neo4j?", abort=True)
+    server.reset(get_settings())
+    console.print("Neo4j data deleted; `ownergraph db start` starts an empty database")
+
+
+def _store():
+    from graph import server
+    from graph.store import connect
+
+    settings = get_settings()
+    if not settings.external and not server.status(settings)["running"]:
+        fail("the local Neo4j is not running: start it with `ownergraph db start` (or set NEO4J_URI)")
+    return connect(settings)
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to load.", exists=True)],
+    format: Annotated[str, typer.Option("--format", help="auto, bods, gleif, psc, ftm or csv.")] = "auto",
+    rejects: Annotated[Optional[Path], typer.Option(help="Where to write rejected records (CSV).")] = None,
+) -> None:
+    """Load registry data into the graph; bad records go to a rejects file, the rest loads."""
+    from loaders.formats import UnknownFormat
+    from loaders.csv_folder import FormatError
+    from loaders.run import load as run_load
+
+    store = _store()
+    try:
+        summary = run_load(store, list(paths), format, rejects, get_settings().batch_size,
+                           show_progress=sys.stderr.isatty())
+        counts = store.counts()
+    except (UnknownFormat, FormatError) as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    console.print(f"parties: {summary.parties_new} new, {summary.parties_updated} updated; "
+                  f"interests: {summary.interests_new} new, {summary.interests_updated} updated; "
+                  f"rejected: {summary.rejected_total}")
+    for reason, n in summary.rejected.most_common():
+        console.print(f"  {n} rejected: {reason}")
+    if summary.rejected_total:
+        console.print(f"rejected records are in {summary.rejects_file}")
+    console.print(f"graph now holds {counts['parties']} parties and {counts['interests']} interests")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,99 @@
+"""Test harness: a real Neo4j for the whole run, a clean database for each test module.
+
+Where the Neo4j comes from, in order: NEO4J_URI if set; testcontainers' Neo4j when a Docker engine
+answers; else the project's own `db start` on a free loopback port in a temporary folder. When none can
+be had, tests that need it skip locally and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from graph.store import Store
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED_DATA = SHARED / "data"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data, or skip (fail in CI) when the folder is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        message = f"reference data {path} is absent (../shared/data sits beside the checkout in CI)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory):
+    """(uri, user, password) of a real Neo4j for this test run."""
+    from neo4j import GraphDatabase
+
+    if os.environ.get("NEO4J_URI"):
+        yield os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "")
+        return
+    if _docker_answers():
+        from testcontainers.neo4j import Neo4jContainer
+
+        with Neo4jContainer("neo4j:5.26-community") as container:
+            yield container.get_connection_url(), "neo4j", container.password
+        return
+    from graph import server
+    from ownergraph.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("neo4j"), bolt_port=_free_port(),
+                        heap_size="1g", pagecache_size="512m")
+    try:
+        uri = server.start(settings)
+    except server.ServerError as exc:
+        if IN_CI:
+            pytest.fail(f"no Neo4j for the tests: {exc}")
+        pytest.skip(f"no Neo4j for the tests: {exc}")
+    try:
+        with GraphDatabase.driver(uri, auth=("neo4j", server.password(server.layout(settings)))) as d:
+            d.verify_connectivity()
+        yield uri, "neo4j", server.password(server.layout(settings))
+    finally:
+        server.stop(settings)
+
+
+@pytest.fixture(scope="module")
+def store(neo4j_server):
+    """A Store on an empty database with the schema applied, for one test module."""
+    from neo4j import GraphDatabase
+
+    uri, user, secret = neo4j_server
+    driver = GraphDatabase.driver(uri, auth=(user, secret))
+    s = Store(driver)
+    s.clear()
+    s.apply_schema()
+    yield s
+    driver.close()
+
+
+@pytest.fixture(scope="session")
+def demo_folder() -> Path:
+    return Path(__file__).resolve().parents[1] / "ownergraph" / "demo"
