@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from graph import identifiers
 from graph.model import PartyRecord, Provenance, RecordError, StakeRecord
 from loaders import values
 from loaders.records import Item, Reject
@@ -28,7 +29,7 @@ def identifier(raw: str) -> str:
     text = raw.strip()
     scheme, sep, value = text.partition(":")
     if sep and scheme and value and " " not in scheme:
-        return f"{scheme}:{value}"
+        return identifiers.make(scheme, value)
     return f"csv:{text}"
 
 
@@ -124,3 +125,11 @@ def _stake(row: dict, prov: Provenance) -> StakeRecord:
         start=values.iso_date(row.get("start"), "start"),
         end=values.iso_date(row.get("end"), "end"),
     )
+
+
+def sniff(path: Path) -> bool:
+    try:
+        entities, ownership = files(path)
+    except FormatError:
+        return False
+    return entities is not None or ownership is not None

@@ -1,17 +1,28 @@
-"""The source formats ownergraph reads, and how a path's format is told from its content."""
+"""The source formats ownergraph reads, and how a path's format is told from its content.
+
+Each format is a module of `loaders` with two functions:
+
+    read(path: Path) -> Iterator[PartyRecord | StakeRecord | Reject]
+    sniff(path: Path) -> bool    # does this file (or folder) hold this format? (by content)
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from loaders import csv_folder
 from loaders.records import Item
 
 Reader = Callable[[Path], Iterator[Item]]
 
-READERS: dict[str, Reader] = {
-    "csv": csv_folder.read,
+# format name -> module; detection tries them in this order
+MODULES: dict[str, str] = {
+    "csv": "loaders.csv_folder",
+    "bods": "loaders.bods",
+    "gleif": "loaders.gleif",
+    "psc": "loaders.psc",
+    "ftm": "loaders.ftm",
 }
 
 
@@ -19,19 +30,33 @@ class UnknownFormat(ValueError):
     pass
 
 
+def _module(fmt: str):
+    try:
+        return importlib.import_module(MODULES[fmt])
+    except KeyError:
+        raise UnknownFormat(f"unknown format {fmt!r} (known: {', '.join(MODULES)})") from None
+    except ModuleNotFoundError as exc:
+        raise UnknownFormat(f"format {fmt!r} is not available: {exc}") from None
+
+
+def available() -> list[str]:
+    out = []
+    for fmt, name in MODULES.items():
+        try:
+            importlib.import_module(name)
+            out.append(fmt)
+        except ModuleNotFoundError:
+            pass
+    return out
+
+
 def detect(path: Path) -> str:
     """The format of a file or folder, from what it holds."""
-    if path.is_dir():
-        if (path / "entities.csv").exists() or (path / "ownership.csv").exists():
-            return "csv"
-        raise UnknownFormat(f"{path}: a folder without entities.csv or ownership.csv")
-    if path.name in ("entities.csv", "ownership.csv"):
-        return "csv"
-    raise UnknownFormat(f"{path}: cannot tell its format; pass --format")
+    for fmt in available():
+        if _module(fmt).sniff(path):
+            return fmt
+    raise UnknownFormat(f"{path}: cannot tell its format from its content; pass --format")
 
 
 def reader(fmt: str) -> Reader:
-    try:
-        return READERS[fmt]
-    except KeyError:
-        raise UnknownFormat(f"unknown format {fmt!r} (known: {', '.join(sorted(READERS))})") from None
+    return _module(fmt).read
