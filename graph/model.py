@@ -117,6 +117,7 @@ class StakeRecord:
     end: date | None = None  # exclusive
     counted: bool = True  # False for declarations (a summary of components, an ultimate parent)
     declares: str | None = None  # what a non-counted record declares, e.g. "indirect", "ultimate-parent"
+    components: tuple[str, ...] = ()  # a declared indirect interest: the record ids of the stakes it summarises
 
     def __post_init__(self) -> None:
         if self.interest not in INTEREST_TYPES:
@@ -140,6 +141,7 @@ class StakeRecord:
             "end": self.end,
             "counted": self.counted,
             "declares": self.declares,
+            "components": list(self.components),
             "source": self.provenance.source,
             "record": self.provenance.record,
             "statement_date": self.provenance.statement_date,

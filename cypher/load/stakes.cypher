@@ -20,7 +20,7 @@ SET pv.stake = stake, pv.source = row.source, pv.record = row.record,
     pv.statement_date = row.statement_date, pv.lo = row.lo, pv.hi = row.hi,
     pv.share_min = row.share_min, pv.share_max = row.share_max,
     pv.min_open = row.min_open, pv.max_open = row.max_open,
-    pv.start = row.start, pv.end = row.end, pv.counted = row.counted, pv.declares = row.declares,
+    pv.start = row.start, pv.end = row.end, pv.counted = row.counted, pv.declares = row.declares, pv.components = row.components,
     pv.loaded_at = datetime()
 MERGE (o)-[s:INTEREST {key: stake}]->(y)
   ON CREATE SET s.type = row.type, s.start = row.start, s.declares = row.declares
@@ -32,7 +32,7 @@ CALL (s, stake) {
   WITH pvs, pvs[0] AS top
   SET s.lo = top.lo, s.hi = top.hi, s.share_min = top.share_min, s.share_max = top.share_max,
       s.min_open = top.min_open, s.max_open = top.max_open, s.end = top.end,
-      s.counted = top.counted, s.statement_date = top.statement_date,
+      s.counted = top.counted, s.statement_date = top.statement_date, s.components = top.components,
       s.sources = [x IN pvs | x.source], s.records = [x IN pvs | x.record]
 }
 RETURN row.i AS i, created
