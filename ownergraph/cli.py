@@ -121,5 +121,88 @@ def load(
     console.print(f"graph now holds {counts['parties']} parties and {counts['interests']} interests")
 
 
+def _as_of(value: Optional[str]):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of {value!r} is not an ISO 8601 date (YYYY-MM-DD)", 2)
+
+
+@app.command()
+def verdict(
+    party_id: Annotated[str, typer.Argument(metavar="ID", help="A CSV id, BODS recordId, LEI or scheme:value.")],
+    policy: Annotated[str, typer.Option(help="A built-in policy name or a YAML policy file.")] = "cn-majority",
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The date to judge on (default today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC.md §6 JSON.")] = False,
+    engine: Annotated[str, typer.Option(help="cypher (Neo4j) or memory (reference engine on --data).")] = "cypher",
+    data: Annotated[Optional[list[Path]], typer.Option(help="Files or folders for --engine memory.")] = None,
+) -> None:
+    """Is the party restricted under the policy, as of the date, and why?"""
+    from graph.errors import OwnergraphError
+    from graph.evaluate import verdict as cypher_verdict
+    from graph.evaluate import verdict_memory
+    from ownergraph.render import render_verdict
+
+    day = _as_of(as_of)
+    try:
+        if engine == "memory":
+            if not data:
+                fail("--engine memory needs --data FOLDER (the files to judge from)", 2)
+            result = verdict_memory(list(data), party_id, policy, day)
+        elif engine == "cypher":
+            store = _store()
+            try:
+                result = cypher_verdict(store, party_id, policy, day)
+            finally:
+                store.close()
+        else:
+            fail(f"unknown engine {engine!r} (cypher or memory)", 2)
+    except OwnergraphError as exc:
+        fail(str(exc), 2 if exc.status in (404, 409, 422) else 1)
+    if as_json:
+        print(result.model_dump_json(indent=2, exclude_none=False))
+    else:
+        render_verdict(console, result)
+
+
+@app.command()
+def demo() -> None:
+    """Start Neo4j, load the bundled example, and explain a verdict."""
+    from importlib import resources
+
+    from graph import server
+    from graph.evaluate import verdict as cypher_verdict
+    from graph.store import connect
+    from loaders.run import load as run_load
+    from ownergraph.render import render_verdict
+
+    settings = get_settings()
+    folder = Path(str(resources.files("ownergraph.demo")))
+    if not settings.external:
+        console.print("Starting Neo4j (the first run fetches it from Maven Central)...")
+        try:
+            uri = server.start(settings)
+        except server.ServerError as exc:
+            fail(str(exc))
+        console.print(f"Neo4j is up at {uri}")
+    store = connect(settings)
+    try:
+        summary = run_load(store, [folder], rejects=settings.data_dir / "demo-rejects.csv",
+                           show_progress=sys.stderr.isatty())
+        console.print(f"Loaded the demo: {summary.parties_new + summary.parties_updated} parties, "
+                      f"{summary.interests_new + summary.interests_updated} interests.\n")
+        for party_id in ("VANTAGE", "BALTIC"):
+            render_verdict(console, cypher_verdict(store, party_id, "cn-majority"))
+            console.print()
+    finally:
+        store.close()
+    console.print("Try: ownergraph verdict COBALT --json | ownergraph verdict FJORD | "
+                  "ownergraph verdict ANCHOR --policy ofac-50 | ownergraph serve")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,56 @@
+"""The front door of the semantics: a verdict for one party, by the Cypher engine or in memory."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from graph import cypher_engine, explain, reference
+from graph.errors import AmbiguousParty, UnknownParty
+from graph.network import Network, from_paths
+from graph.parties import resolve
+from graph.policy import DEFAULT_POLICY, Policy, load_policy
+from graph.store import Store
+from graph.verdict import Verdict
+
+
+def _policy(policy: str | Path | Policy) -> Policy:
+    return policy if isinstance(policy, Policy) else load_policy(policy)
+
+
+def verdict(store: Store, party_id: str, policy: str | Path | Policy = DEFAULT_POLICY,
+            as_of: date | None = None) -> Verdict:
+    """The verdict on a party under a policy as of a date (today by default), computed in Neo4j."""
+    chosen = _policy(policy)
+    party = resolve(store, party_id)
+    network, closure = cypher_engine.evaluate_party(store, party["key"], chosen, as_of or date.today())
+    return explain.build(network, closure, party["key"], engine="cypher")
+
+
+def find_in_network(network: Network, party_id: str) -> str:
+    """The party key an id names within an in-memory network."""
+    if party_id in network.parties:
+        return party_id
+    if party_id in network.names:
+        return network.names[party_id]
+    matches = sorted({key for ident, key in network.names.items() if ident.partition(":")[2] == party_id})
+    if not matches:
+        raise UnknownParty(party_id)
+    if len(matches) > 1:
+        raise AmbiguousParty(party_id, [{"key": k, "name": network.name(k)} for k in matches])
+    return matches[0]
+
+
+def verdict_memory(paths: list[Path], party_id: str, policy: str | Path | Policy = DEFAULT_POLICY,
+                   as_of: date | None = None) -> Verdict:
+    """The same verdict computed by the reference engine on files, without a database."""
+    network = from_paths(paths)
+    return verdict_in_network(network, party_id, policy, as_of)
+
+
+def verdict_in_network(network: Network, party_id: str, policy: str | Path | Policy = DEFAULT_POLICY,
+                       as_of: date | None = None) -> Verdict:
+    chosen = _policy(policy)
+    key = find_in_network(network, party_id)
+    closure = reference.evaluate(network, chosen, as_of or date.today())
+    return explain.build(network, closure, key, engine="memory")
