@@ -1,7 +1,7 @@
 """The Cypher engine, on demand: one party, any date, any policy, nothing materialised.
 
 The party's upstream cone is read (graph/cone.py); the seeds among it are found by Cypher
-(closure/cone_seeds) and the aggregate closure runs round by round in Cypher (closure/cone_round):
+(closure/seeds) and the aggregate closure runs round by round in Cypher (closure/round):
 each round examines only the parties downstream of those that entered in the round before
 (semi-naive), and Cypher computes their restricted sums and threshold test exactly on integer-encoded
 shares. Integrated ownership reads the cone and solves the linear system with scipy (graph/integrated.py):
@@ -28,7 +28,7 @@ def evaluate_party(store: Store, key: str, policy: Policy, as_of: date) -> tuple
     network = read_cone(store, key, as_of)
     closure = Closure(policy, as_of)
     keys = sorted(network.parties)
-    seeds = {row["key"] for row in store.run("closure/cone_seeds", keys=keys, as_of=as_of,
+    seeds = {row["key"] for row in store.run("closure/seeds", keys=keys, as_of=as_of,
                                               **seed_params(policy))}
     for k in keys:
         closure.standings[k] = Standing(k, seed=seed_rule(network.parties[k], policy, as_of) if k in seeds else None)
@@ -66,7 +66,7 @@ def run_rounds(store: Store, closure: Closure, seeds: set[str], children, bound:
         candidates = sorted({y for x in frontier for y in children.get(x, ())} - members)
         if not candidates:
             break
-        rows = store.run("closure/cone_round", candidates=candidates, members=sorted(members), **params)
+        rows = store.run("closure/round", candidates=candidates, members=sorted(members), mark=None, **params)
         frontier = set()
         for row in rows:
             closure.standings[row["key"]].enter(bound, round_, row["reason"], tuple(sorted(row["witness"])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from graph import cypher_engine, explain, reference
+from graph import cypher_engine, explain, materialise, reference
 from graph.errors import AmbiguousParty, UnknownParty
 from graph.network import Network, from_paths
 from graph.parties import resolve
@@ -20,9 +20,17 @@ def _policy(policy: str | Path | Policy) -> Policy:
 
 def verdict(store: Store, party_id: str, policy: str | Path | Policy = DEFAULT_POLICY,
             as_of: date | None = None) -> Verdict:
-    """The verdict on a party under a policy as of a date (today by default), computed in Neo4j."""
+    """The verdict on a party under a policy as of a date (today by default), computed in Neo4j.
+
+    Read from the policy's materialised closure when there is a current one for that date (one indexed
+    lookup and the proof tree); otherwise evaluated on demand over the party's upstream cone.
+    """
     chosen = _policy(policy)
     party = resolve(store, party_id)
+    if chosen.method == "aggregate":
+        info = materialise.current(store, chosen)
+        if info is not None and (as_of or date.today()) == info["as_of"].to_native():
+            return materialise.read_verdict(store, party["key"], chosen, info)
     network, closure = cypher_engine.evaluate_party(store, party["key"], chosen, as_of or date.today())
     return explain.build(network, closure, party["key"], engine="cypher")
 

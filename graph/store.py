@@ -18,6 +18,8 @@ from cypher import names, query
 from ownergraph.settings import Settings
 
 SCHEMA_VERSION = 1
+# server notifications (e.g. "property key not in the database yet") are not for users
+DRIVER_OPTIONS = {"notifications_min_severity": "OFF"}
 
 
 class StoreUnavailable(RuntimeError):
@@ -90,10 +92,11 @@ def connect(settings: Settings, uri: str | None = None) -> Store:
 
     if settings.external:
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
-        driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth)
+        driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth, **DRIVER_OPTIONS)
     else:
         secret = server.password(server.layout(settings))
-        driver = GraphDatabase.driver(uri or server.uri(settings), auth=(settings.neo4j_user, secret or ""))
+        driver = GraphDatabase.driver(uri or server.uri(settings), auth=(settings.neo4j_user, secret or ""),
+                                      **DRIVER_OPTIONS)
     return Store(driver, settings.neo4j_database)
 
 

@@ -170,12 +170,40 @@ def verdict(
 
 
 @app.command()
+def closure(
+    policy: Annotated[Optional[list[str]], typer.Option(help="Policies to materialise (default: every built-in aggregate policy).")] = None,
+) -> None:
+    """Materialise the closure of aggregate policies over the whole graph (verdict reads become lookups)."""
+    import time
+
+    from graph.errors import OwnergraphError
+    from graph.materialise import materialise
+    from graph.policy import builtin_policies, load_policy
+
+    store = _store()
+    try:
+        chosen = [load_policy(p) for p in policy] if policy else [
+            p for p in builtin_policies().values() if p.method == "aggregate"]
+        for p in chosen:
+            began = time.monotonic()
+            done = materialise(store, p)
+            console.print(f"{p.name}: {done.restricted} restricted, {done.indeterminate} indeterminate, "
+                          f"{done.rounds} rounds, {time.monotonic() - began:.1f} s (as of {done.as_of})")
+    except (OwnergraphError, ValueError) as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
+@app.command()
 def demo() -> None:
     """Start Neo4j, load the bundled example, and explain a verdict."""
     from importlib import resources
 
     from graph import server
     from graph.evaluate import verdict as cypher_verdict
+    from graph.materialise import materialise
+    from graph.policy import builtin_policies
     from graph.store import connect
     from loaders.run import load as run_load
     from ownergraph.render import render_verdict
@@ -194,7 +222,9 @@ def demo() -> None:
         summary = run_load(store, [folder], rejects=settings.data_dir / "demo-rejects.csv",
                            show_progress=sys.stderr.isatty())
         console.print(f"Loaded the demo: {summary.parties_new + summary.parties_updated} parties, "
-                      f"{summary.interests_new + summary.interests_updated} interests.\n")
+                      f"{summary.interests_new + summary.interests_updated} interests.")
+        materialise(store, builtin_policies()["cn-majority"])
+        console.print("Materialised the cn-majority closure.\n")
         for party_id in ("VANTAGE", "BALTIC"):
             render_verdict(console, cypher_verdict(store, party_id, "cn-majority"))
             console.print()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import Store
+from graph.store import DRIVER_OPTIONS, Store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
@@ -86,7 +86,7 @@ def store(neo4j_server):
     from neo4j import GraphDatabase
 
     uri, user, secret = neo4j_server
-    driver = GraphDatabase.driver(uri, auth=(user, secret))
+    driver = GraphDatabase.driver(uri, auth=(user, secret), **DRIVER_OPTIONS)
     s = Store(driver)
     s.clear()
     s.apply_schema()

@@ -1,4 +1,4 @@
-// The seeds of a policy among some parties: organisations by country, persons by nationality, any
+// The seeds of a policy among the given parties: organisations by country, persons by nationality, any
 // party on a named list in force on $as_of (SPEC.md §3).
 UNWIND $keys AS k
 MATCH (p:Party {key: k})

@@ -1,10 +1,12 @@
-// One round of the aggregate closure over given candidates: for each, the counted shares (bound $bound:
-// 'lo' or 'hi', integer-encoded) held by the $members, summed; and whether a member holds a control
-// interest. A party's counted share from one owner is its largest measured interest.
+// One round of the aggregate closure (SPEC.md §3) over the given candidates: for each, the counted shares
+// (bound $bound: 'lo' or 'hi', integer-encoded, see graph/share.py) held by members of the restricted set,
+// summed; and whether a member holds a control interest the policy counts. A party's counted share from
+// one owner is its largest measured interest. Members are the $members keys (on-demand evaluation) or
+// the parties marked with $mark (a materialised closure).
 UNWIND $candidates AS k
 MATCH (y:Party {key: k})
 MATCH (o:Party)-[s:INTEREST]->(y)
-WHERE o.key IN $members AND o <> y AND s.counted
+WHERE (o.key IN $members OR $mark IN coalesce(o.marks, [])) AND o <> y AND s.counted
   AND (s.type IN $measured OR s.type IN $control)
   AND (s.start IS NULL OR s.start <= $as_of) AND (s.end IS NULL OR $as_of < s.end)
 WITH y, o, collect(s) AS stakes

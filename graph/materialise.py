@@ -1,0 +1,159 @@
+"""The materialised closure of a policy over the whole graph, and verdict reads from it.
+
+`materialise` runs the aggregate closure in Neo4j by semi-naive iteration: round k examines only the
+parties directly held by those that entered in round k-1 (closure/children), and closure/round, the
+same statement the on-demand engine uses, decides which of them enter. Each entrant gets a mark on its
+Party node (read by the next rounds) and a Verdict node with its round, reason and witness edges.
+
+A new closure is built as a new version beside the current one; only when it is complete does the
+policy's Meta node switch to it (one write), and the old version is removed. Readers never see a half
+built closure. Integrated policies are not materialised: they are evaluated on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from graph import explain
+from graph.cone import edge_from_row, facts
+from graph.cypher_engine import BOUNDS, round_params, seed_params
+from graph.network import Network
+from graph.policy import Policy
+from graph.semantics import Closure, Standing, seed_rule
+from graph.store import Store
+from graph.verdict import Verdict
+
+PAGE = 10_000
+
+
+@dataclass
+class MaterialisedClosure:
+    policy: str
+    version: str
+    as_of: date
+    restricted: int
+    indeterminate: int
+    rounds: int
+
+
+def current(store: Store, policy: Policy) -> dict | None:
+    rows = store.run("closure/version_get", policy=policy.name)
+    if not rows or rows[0]["version"] is None or rows[0]["policy_hash"] != policy.hash():
+        return None
+    return rows[0]
+
+
+def _all_keys(store: Store):
+    after = ""
+    while True:
+        keys = [r["key"] for r in store.run("closure/all_parties", after=after, limit=PAGE)]
+        if not keys:
+            return
+        yield keys
+        after = keys[-1]
+
+
+def _write(store: Store, version: str, mark: str, rows: list[dict]) -> None:
+    for i in range(0, len(rows), PAGE):
+        store.run("closure/mark", rows=rows[i:i + PAGE], version=version, mark=mark)
+
+
+def materialise(store: Store, policy: Policy, as_of: date | None = None) -> MaterialisedClosure:
+    if policy.method != "aggregate":
+        raise ValueError(f"policy {policy.name} uses the {policy.method} method; it is evaluated on demand")
+    as_of = as_of or date.today()
+    previous = store.run("closure/version_get", policy=policy.name)[0]["version"]
+    version = f"{policy.name}@{policy.hash()}@{as_of.isoformat()}@{_counter(previous)}"
+    _drop(store, version)  # leftovers of an interrupted build of the same version
+    seeds: list[str] = []
+    for keys in _all_keys(store):
+        seeds.extend(r["key"] for r in store.run("closure/seeds", keys=keys, as_of=as_of, **seed_params(policy)))
+    status: dict[str, set[str]] = {}
+    rounds = 0
+    for bound in BOUNDS:
+        mark = f"{version}#{bound}"
+        _write(store, version, mark, [{"key": k, "fields": {"seed": True, f"{bound}_round": 0,
+                                                           f"{bound}_reason": "seed", f"{bound}_witness": []}}
+                                      for k in seeds])
+        members = set(seeds)
+        frontier = list(seeds)
+        params = round_params(policy, as_of, bound)
+        round_ = 0
+        while frontier:
+            round_ += 1
+            candidates = set()
+            for i in range(0, len(frontier), PAGE):
+                candidates.update(r["key"] for r in store.run("closure/children", frontier=frontier[i:i + PAGE],
+                                                                mark=mark, as_of=as_of))
+            entered = []
+            ordered = sorted(candidates)
+            for i in range(0, len(ordered), PAGE):
+                entered.extend(store.run("closure/round", candidates=ordered[i:i + PAGE], members=[], mark=mark,
+                                         **params))
+            _write(store, version, mark, [{"key": r["key"], "fields": {
+                f"{bound}_round": round_, f"{bound}_reason": r["reason"], f"{bound}_witness": sorted(r["witness"])}}
+                for r in entered])
+            frontier = [r["key"] for r in entered]
+            members.update(frontier)
+        status[bound] = members
+        rounds = max(rounds, round_)
+    restricted = len(status["sure"])
+    indeterminate = len(status["possible"] - status["sure"])
+    store.run("closure/version_set", policy=policy.name, version=version, policy_hash=policy.hash(), as_of=as_of,
+              restricted=restricted, indeterminate=indeterminate, rounds=rounds)
+    if previous and previous != version:
+        _drop(store, previous)
+    return MaterialisedClosure(policy.name, version, as_of, restricted, indeterminate, rounds)
+
+
+def _counter(previous: str | None) -> int:
+    try:
+        return int(previous.rsplit("@", 1)[1]) + 1 if previous else 1
+    except (IndexError, ValueError):
+        return 1
+
+
+def _drop(store: Store, version: str) -> None:
+    while store.run("closure/drop_verdicts", version=version, limit=PAGE)[0]["done"]:
+        pass
+    while store.run("closure/unmark", prefix=f"{version}#", limit=PAGE)[0]["done"]:
+        pass
+
+
+def read_verdict(store: Store, key: str, policy: Policy, closure_info: dict) -> Verdict:
+    """A verdict from the materialised closure: the party's Verdict node, then its proof tree."""
+    version = closure_info["version"]
+    as_of = closure_info["as_of"].to_native() if hasattr(closure_info["as_of"], "to_native") else closure_info["as_of"]
+    closure = Closure(policy, as_of)
+    network = Network()
+    # the party's direct holders give the restricted share and the largest holders
+    for row in store.run("closure/cone_step", frontier=[key], as_of=as_of):
+        edge = edge_from_row(row)
+        network.edges[edge.key] = edge
+    wanted = {key} | {e.owner for e in network.edges.values()}
+    fetched: set[str] = set()
+    while wanted - fetched:
+        batch = sorted(wanted - fetched)
+        fetched.update(batch)
+        witness_keys = set()
+        for row in store.run("read/verdicts_by_party", keys=batch, version=version):
+            standing = Standing(row["key"], seed="seed" if row["seed"] else None,
+                                sure_round=row["sure_round"], possible_round=row["possible_round"],
+                                sure_reason=row["sure_reason"], possible_reason=row["possible_reason"],
+                                sure_witness=tuple(row["sure_witness"]), possible_witness=tuple(row["possible_witness"]))
+            closure.standings[row["key"]] = standing
+            if row["key"] == key or standing.status != "clear":
+                witness_keys.update(standing.sure_witness if standing.sure_round is not None else standing.possible_witness)
+        missing = sorted(w for w in witness_keys if w not in network.edges)
+        for row in store.run("read/edges_by_key", keys=missing) if missing else []:
+            edge = edge_from_row(row)
+            network.edges[edge.key] = edge
+            wanted.add(edge.owner)
+    keys = sorted({key} | {e.owner for e in network.edges.values()} | {e.owned for e in network.edges.values()})
+    network.parties = facts(store, keys)
+    for k in keys:
+        standing = closure.standings.setdefault(k, Standing(k))
+        if standing.seed:
+            standing.seed = seed_rule(network.parties[k], policy, as_of) or "a seed"
+    return explain.build(network, closure, key, engine="cypher-materialised")
