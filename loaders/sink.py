@@ -9,6 +9,7 @@ its reason and the rest of its batch is written; a batch is never half written.
 from __future__ import annotations
 
 import csv
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,9 +133,11 @@ class Sink:
     def _write(self, statement: str, batch: list) -> list[tuple]:
         """Write a batch in one transaction; on failure, row by row. Returns (record, created) written."""
         rows = []
+        base = time.time_ns()  # load order: among statements of the same date, the later load wins
         for i, record in enumerate(batch):
             row = record.row()
             row["i"] = i
+            row["seq"] = base + i
             rows.append(row)
         try:
             result = self.store.run(statement, rows=rows)

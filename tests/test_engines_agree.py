@@ -66,6 +66,19 @@ def graphs(draw):
     return items
 
 
+def describe(items) -> str:
+    """The graph in one line per record, for a failure message."""
+    lines = []
+    for item in items:
+        if hasattr(item, "owner"):
+            sh = item.share
+            lines.append(f"{item.owner}->{item.owned} {item.interest} {'(' if sh.lo_open else '['}{sh.lo},{sh.hi}"
+                         f"{')' if sh.hi_open else ']'} {item.start}..{item.end} {item.provenance.source}/{item.provenance.record}")
+        else:
+            lines.append(f"{item.identifiers[0]} {item.kind} hq={item.headquarters} nat={item.nationalities} lists={item.lists}")
+    return "\n".join(lines)
+
+
 def comparable(verdict):
     share = verdict.restricted_share
     return verdict.verdict, verdict.reason, (share.min, share.max, share.min_exclusive, share.max_exclusive)
@@ -87,14 +100,14 @@ def test_cypher_engine_agrees_with_the_reference(store, tmp_path, items, policy_
         cone, closure = cypher_engine.evaluate_party(store, key, policy, AS_OF)
         got = explain.build(cone, closure, key, engine="cypher")
         if policy.method == "integrated":
-            assert got.verdict == want.verdict, (key, items)
+            assert got.verdict == want.verdict, (key, describe(items))
             assert got.restricted_share.min == pytest.approx(want.restricted_share.min, abs=1e-9)
             assert got.restricted_share.max == pytest.approx(want.restricted_share.max, abs=1e-9)
             continue
-        assert comparable(got) == comparable(want), (key, items)
+        assert comparable(got) == comparable(want), (key, describe(items))
         # the proof found is the same size from the same rounds
         assert closure.standings[key].sure_round == expected.standings[key].sure_round
         assert closure.standings[key].possible_round == expected.standings[key].possible_round
         stored = materialise.read_verdict(store, key, policy, info)
-        assert comparable(stored) == comparable(want), (key, items)
+        assert comparable(stored) == comparable(want), (key, describe(items))
         assert len(stored.paths) == len(got.paths)

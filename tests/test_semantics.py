@@ -196,3 +196,13 @@ def test_integrated_multiplies_along_paths_and_solves_cycles(store, tmp_path):
     assert v.restricted_share.min == pytest.approx(24 / 0.7, abs=1e-9)
     assert v.verdict == "clear"
     assert v.paths and v.paths[0].product == pytest.approx(24.0)
+
+
+def test_among_statements_of_the_same_date_the_later_record_wins(store, tmp_path):
+    items = [org("S", "CN"), org("A", "GB"),
+             stake("S", "A", "60", source="registry", record="r1"),
+             stake("S", "A", "40", source="filing", record="r2")]
+    v = judge(store, tmp_path, items, "A", CN)
+    assert v.verdict == "clear" and v.restricted_share.min == 40
+    items = items[:2] + items[2:][::-1]
+    assert judge(store, tmp_path, items, "A", CN).verdict == "restricted"

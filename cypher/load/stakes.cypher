@@ -21,13 +21,13 @@ SET pv.stake = stake, pv.source = row.source, pv.record = row.record,
     pv.share_min = row.share_min, pv.share_max = row.share_max,
     pv.min_open = row.min_open, pv.max_open = row.max_open,
     pv.start = row.start, pv.end = row.end, pv.counted = row.counted, pv.declares = row.declares, pv.components = row.components,
-    pv.loaded_at = datetime()
+    pv.loaded_at = datetime(), pv.seq = row.seq
 MERGE (o)-[s:INTEREST {key: stake}]->(y)
   ON CREATE SET s.type = row.type, s.start = row.start, s.declares = row.declares
 WITH DISTINCT row, s, stake, pv.created_at = pv.loaded_at AS created
 CALL (s, stake) {
   MATCH (pv:Provenance {stake: stake})
-  WITH pv ORDER BY coalesce(pv.statement_date, date('0001-01-01')) DESC, pv.loaded_at DESC, pv.key
+  WITH pv ORDER BY coalesce(pv.statement_date, date('0001-01-01')) DESC, pv.seq DESC
   WITH collect(pv) AS pvs
   WITH pvs, pvs[0] AS top
   SET s.lo = top.lo, s.hi = top.hi, s.share_min = top.share_min, s.share_max = top.share_max,
