@@ -62,3 +62,18 @@ def verdict_in_network(network: Network, party_id: str, policy: str | Path | Pol
     key = find_in_network(network, party_id)
     closure = reference.evaluate(network, chosen, as_of or date.today())
     return explain.build(network, closure, key, engine="memory")
+
+
+def controllers(store: Store, party_id: str, as_of: date | None = None) -> list[dict]:
+    """The parties that control a party (company control), nearest first, with their paths."""
+    from graph.cone import read_cone
+    from graph.control import controllers as find_controllers
+
+    party = resolve(store, party_id)
+    day = as_of or date.today()
+    network = read_cone(store, party["key"], day)
+    return [
+        {"party": {"id": c.key, "name": c.name}, "distance": c.distance, "status": c.status,
+         "paths": [p.model_dump(mode="json") for p in c.paths]}
+        for c in find_controllers(network, party["key"], day)
+    ]

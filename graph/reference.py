@@ -36,11 +36,13 @@ def as_digraph(network: Network, as_of: date) -> nx.DiGraph:
     return graph
 
 
-def evaluate(network: Network, policy: Policy, as_of: date) -> Closure:
-    graph = as_digraph(network, as_of)
+def evaluate(network: Network, policy: Policy, as_of: date, seeds: dict[str, str] | None = None,
+             graph: nx.DiGraph | None = None) -> Closure:
+    """The closure of a policy; `seeds` (party -> rule) replaces the policy's seed predicate when given."""
+    graph = graph if graph is not None else as_digraph(network, as_of)
     closure = Closure(policy, as_of)
     for key, party in network.parties.items():
-        rule = seed_rule(party, policy, as_of)
+        rule = seeds.get(key) if seeds is not None else seed_rule(party, policy, as_of)
         closure.standings[key] = Standing(key, seed=rule)
     if policy.method == "aggregate":
         _aggregate(graph, closure, bound="sure")

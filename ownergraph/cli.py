@@ -170,6 +170,39 @@ def verdict(
 
 
 @app.command()
+def controllers(
+    party_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The date to judge on (default today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The parties that control ID (company control: more than 50% with what they control), nearest first."""
+    import json
+
+    from graph.errors import OwnergraphError
+    from graph.evaluate import controllers as find_controllers
+
+    store = _store()
+    try:
+        found = find_controllers(store, party_id, _as_of(as_of))
+    except OwnergraphError as exc:
+        fail(str(exc), 2 if exc.status in (404, 409, 422) else 1)
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(found, indent=2))
+        return
+    if not found:
+        console.print(f"No party controls {party_id} (no one holds more than 50% with what it controls).")
+    for c in found:
+        console.print(f"[bold]{c['party']['name'] or c['party']['id']}[/] ({c['party']['id']}) {c['status']} "
+                      f"{party_id}, {c['distance']} step(s) up", highlight=False)
+        for path in c["paths"][:3]:
+            chain = " -> ".join([path["edges"][0]["owner_name"] or path["edges"][0]["owner"]] +
+                                [f"{e['owned_name'] or e['owned']} ({e['share']['min']:g}%)" for e in path["edges"]])
+            console.print(f"    {chain}", highlight=False)
+
+
+@app.command()
 def closure(
     policy: Annotated[Optional[list[str]], typer.Option(help="Policies to materialise (default: every built-in aggregate policy).")] = None,
 ) -> None:
