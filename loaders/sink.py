@@ -104,8 +104,11 @@ class Sink:
         batch, self._parties = self._parties, []
         if not batch:
             return
-        for record, created in self._write("load/parties", batch):
-            if created:
+        created_now: set[str] = set()
+        for row in self._write("load/parties", batch):
+            # a party named twice in one batch is created by its first row and updated by the next
+            if row["created"] and row["key"] not in created_now:
+                created_now.add(row["key"])
                 self.summary.parties_new += 1
             else:
                 self.summary.parties_updated += 1
@@ -114,9 +117,9 @@ class Sink:
         if not batch:
             return
         written = set()
-        for record, created in self._write("load/stakes", batch):
-            written.add(id(record))
-            if created:
+        for row in self._write("load/stakes", batch):
+            written.add(id(row["record"]))
+            if row["created"]:
                 self.summary.interests_new += 1
             else:
                 self.summary.interests_updated += 1
@@ -130,8 +133,9 @@ class Sink:
             else:
                 self._waiting.append(record)
 
-    def _write(self, statement: str, batch: list) -> list[tuple]:
-        """Write a batch in one transaction; on failure, row by row. Returns (record, created) written."""
+    def _write(self, statement: str, batch: list) -> list[dict]:
+        """Write a batch in one transaction; on failure, row by row. Returns the written rows, each with
+        its record under "record"."""
         rows = []
         base = time.time_ns()  # load order: among statements of the same date, the later load wins
         for i, record in enumerate(batch):
@@ -141,7 +145,7 @@ class Sink:
             rows.append(row)
         try:
             result = self.store.run(statement, rows=rows)
-            return [(batch[r["i"]], r["created"]) for r in result]
+            return [{**r, "record": batch[r["i"]]} for r in result]
         except Neo4jError:
             pass
         out = []
@@ -149,7 +153,7 @@ class Sink:
             row["i"] = 0
             try:
                 result = self.store.run(statement, rows=[row])
-                out.extend((record, r["created"]) for r in result)
+                out.extend({**r, "record": record} for r in result)
             except Neo4jError as exc:
                 self.reject(Reject(record.provenance.source, record.provenance.record,
                                    f"database refused the record: {exc.message}", repr(row)[:500]))

@@ -31,4 +31,4 @@ FOREACH (i IN row.ids |
 FOREACH (name IN row.lists |
   MERGE (l:List {name: name})
   MERGE (p)-[:LISTED]->(l))
-RETURN row.i AS i, existing IS NULL AS created
+RETURN row.i AS i, existing IS NULL AS created, p.key AS key
