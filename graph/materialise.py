@@ -44,16 +44,6 @@ def current(store: Store, policy: Policy) -> dict | None:
     return rows[0]
 
 
-def _all_keys(store: Store):
-    after = ""
-    while True:
-        keys = [r["key"] for r in store.run("closure/all_parties", after=after, limit=PAGE)]
-        if not keys:
-            return
-        yield keys
-        after = keys[-1]
-
-
 def _write(store: Store, version: str, mark: str, rows: list[dict]) -> None:
     for i in range(0, len(rows), PAGE):
         store.run("closure/mark", rows=rows[i:i + PAGE], version=version, mark=mark)
@@ -66,9 +56,7 @@ def materialise(store: Store, policy: Policy, as_of: date | None = None) -> Mate
     previous = store.run("closure/version_get", policy=policy.name)[0]["version"]
     version = f"{policy.name}@{policy.hash()}@{as_of.isoformat()}@{_counter(previous)}"
     _drop(store, version)  # leftovers of an interrupted build of the same version
-    seeds: list[str] = []
-    for keys in _all_keys(store):
-        seeds.extend(r["key"] for r in store.run("closure/seeds", keys=keys, as_of=as_of, **seed_params(policy)))
+    seeds = [r["key"] for r in store.run("closure/seeds_all", as_of=as_of, **seed_params(policy))]
     status: dict[str, set[str]] = {}
     rounds = 0
     for bound in BOUNDS:

@@ -1,0 +1,1 @@
+CREATE INDEX party_kind IF NOT EXISTS FOR (p:Party) ON (p.kind)
