@@ -23,8 +23,8 @@ SET pv.stake = stake, pv.source = row.source, pv.record = row.record,
     pv.start = row.start, pv.end = row.end, pv.counted = row.counted, pv.declares = row.declares, pv.components = row.components,
     pv.loaded_at = datetime(), pv.seq = row.seq
 MERGE (o)-[s:INTEREST {key: stake}]->(y)
-  ON CREATE SET s.type = row.type, s.start = row.start, s.declares = row.declares
-WITH DISTINCT row, s, stake, pv.created_at = pv.loaded_at AS created
+  ON CREATE SET s.type = row.type, s.start = row.start, s.declares = row.declares, s.created_seq = row.seq
+WITH DISTINCT row, s, stake, s.created_seq = row.seq AS created
 CALL (s, stake) {
   MATCH (pv:Provenance {stake: stake})
   WITH pv ORDER BY coalesce(pv.statement_date, date('0001-01-01')) DESC, pv.seq DESC
