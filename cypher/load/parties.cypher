@@ -1,34 +1,38 @@
 // One row per source record about a party. The party is found through any of its identifiers,
-// or created with the first one as its key; properties a record leaves empty are kept.
+// or created with the first one as its key; properties a record leaves empty are kept. Each row is
+// written in its own subquery call, so a row sees the parties earlier rows of the batch created.
 UNWIND $rows AS row
-OPTIONAL MATCH (known:Identifier)-[:IDENTIFIES]->(existing:Party)
-  WHERE known.id IN [i IN row.ids | i.id]
-WITH row, existing ORDER BY existing.key
-WITH row, head(collect(existing)) AS existing
-MERGE (p:Party {key: coalesce(existing.key, row.key)})
-  ON CREATE SET p.created_at = datetime(), p.kind = row.kind
-SET p.name = coalesce(row.name, p.name),
-    p.kind = CASE WHEN row.kind = 'unknown' THEN p.kind ELSE row.kind END,
-    p.jurisdiction = coalesce(row.jurisdiction, p.jurisdiction),
-    p.headquarters = coalesce(row.headquarters, p.headquarters),
-    p.status = coalesce(row.status, p.status),
-    p.nationalities = reduce(acc = coalesce(p.nationalities, []), n IN row.nationalities |
-                             CASE WHEN n IN acc THEN acc ELSE acc + n END),
-    p.lists = reduce(acc = coalesce(p.lists, []), n IN row.lists |
-                     CASE WHEN n IN acc THEN acc ELSE acc + n END),
-    p.addresses = reduce(acc = coalesce(p.addresses, []), n IN row.addresses |
-                         CASE WHEN n IN acc THEN acc ELSE acc + n END),
-    p.reporting_exceptions = reduce(acc = coalesce(p.reporting_exceptions, []), n IN row.exceptions |
-                                    CASE WHEN n IN acc THEN acc ELSE acc + n END),
-    p.sources = CASE WHEN row.source + '#' + row.record IN coalesce(p.sources, []) THEN p.sources
-                     ELSE coalesce(p.sources, []) + (row.source + '#' + row.record) END
-SET p.country = CASE WHEN p.kind = 'person' THEN null
-                     ELSE toUpper(left(coalesce(p.headquarters, p.jurisdiction), 2)) END
-FOREACH (i IN row.ids |
-  MERGE (x:Identifier {id: i.id})
-    ON CREATE SET x.scheme = i.scheme, x.value = i.value
-  MERGE (x)-[:IDENTIFIES]->(p))
-FOREACH (name IN row.lists |
-  MERGE (l:List {name: name})
-  MERGE (p)-[:LISTED]->(l))
-RETURN row.i AS i, existing IS NULL AS created, p.key AS key
+CALL (row) {
+  OPTIONAL MATCH (known:Identifier)-[:IDENTIFIES]->(existing:Party)
+    WHERE known.id IN [i IN row.ids | i.id]
+  WITH existing ORDER BY existing.key
+  WITH head(collect(existing)) AS existing
+  MERGE (p:Party {key: coalesce(existing.key, row.key)})
+    ON CREATE SET p.created_at = datetime(), p.kind = row.kind
+  SET p.name = coalesce(row.name, p.name),
+      p.kind = CASE WHEN row.kind = 'unknown' THEN p.kind ELSE row.kind END,
+      p.jurisdiction = coalesce(row.jurisdiction, p.jurisdiction),
+      p.headquarters = coalesce(row.headquarters, p.headquarters),
+      p.status = coalesce(row.status, p.status),
+      p.nationalities = reduce(acc = coalesce(p.nationalities, []), n IN row.nationalities |
+                               CASE WHEN n IN acc THEN acc ELSE acc + n END),
+      p.lists = reduce(acc = coalesce(p.lists, []), n IN row.lists |
+                       CASE WHEN n IN acc THEN acc ELSE acc + n END),
+      p.addresses = reduce(acc = coalesce(p.addresses, []), n IN row.addresses |
+                           CASE WHEN n IN acc THEN acc ELSE acc + n END),
+      p.reporting_exceptions = reduce(acc = coalesce(p.reporting_exceptions, []), n IN row.exceptions |
+                                      CASE WHEN n IN acc THEN acc ELSE acc + n END),
+      p.sources = CASE WHEN row.source + '#' + row.record IN coalesce(p.sources, []) THEN p.sources
+                       ELSE coalesce(p.sources, []) + (row.source + '#' + row.record) END
+  SET p.country = CASE WHEN p.kind = 'person' THEN null
+                       ELSE toUpper(left(coalesce(p.headquarters, p.jurisdiction), 2)) END
+  FOREACH (i IN row.ids |
+    MERGE (x:Identifier {id: i.id})
+      ON CREATE SET x.scheme = i.scheme, x.value = i.value
+    MERGE (x)-[:IDENTIFIES]->(p))
+  FOREACH (name IN row.lists |
+    MERGE (l:List {name: name})
+    MERGE (p)-[:LISTED]->(l))
+  RETURN existing IS NULL AS created, p.key AS key
+}
+RETURN row.i AS i, created, key
