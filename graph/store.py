@@ -19,7 +19,8 @@ from ownergraph.settings import Settings
 
 SCHEMA_VERSION = 1
 # server notifications (e.g. "property key not in the database yet") are not for users
-DRIVER_OPTIONS = {"notifications_min_severity": "OFF"}
+DRIVER_OPTIONS = {"notifications_min_severity": "OFF", "connection_timeout": 5.0,
+                  "max_transaction_retry_time": 5.0}
 
 
 class StoreUnavailable(RuntimeError):
@@ -39,7 +40,7 @@ class Store:
         text = query(name)
         try:
             with self.driver.session(database=self.database) as session:
-                work = session.execute_read if name.startswith("read/") else session.execute_write
+                work = session.execute_read if name.startswith(("read/", "api/")) else session.execute_write
                 return work(lambda tx: [r.data() for r in tx.run(text, params)])
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailable(str(exc)) from exc

@@ -15,6 +15,9 @@ app = typer.Typer(help="Ownership analytics: is a party owned or controlled by r
                   no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The local Neo4j server (NEO4J_URI selects an external one instead).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+keys_app = typer.Typer(help="API keys (hashed at rest); required when OWNERGRAPH_API_KEYS_REQUIRED=true.",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 console = Console()
 err = Console(stderr=True)
 
@@ -265,6 +268,86 @@ def demo() -> None:
         store.close()
     console.print("Try: ownergraph verdict COBALT --json | ownergraph verdict FJORD | "
                   "ownergraph verdict ANCHOR --policy ofac-50 | ownergraph serve")
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
+) -> None:
+    """Run the API and the investigator page (http://127.0.0.1:8000/ by default)."""
+    from api.app import serve as run_server
+
+    settings = get_settings()
+    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    run_server(settings.model_copy(update=overrides))
+
+
+@app.command()
+def screen(
+    file: Annotated[Path, typer.Argument(help="CSV with some of: ref, id, name, country.", exists=True)],
+    policy: Annotated[str, typer.Option(help="A built-in policy name or a YAML policy file.")] = "cn-majority",
+    as_of: Annotated[Optional[str], typer.Option("--as-of")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write the results (CSV) here instead of stdout.")] = None,
+    min_score: Annotated[float, typer.Option(help="Lowest name-match score accepted (0-100).")] = 90.0,
+) -> None:
+    """Screen a list of counterparties: match each (identifier first, then name) and give its verdict."""
+    from datetime import date
+
+    from api.screening import read_csv, screen as run_screen, write_csv
+    from graph.errors import OwnergraphError
+    from graph.evaluate import verdict as cypher_verdict
+    from graph.policy import load_policy
+
+    day = _as_of(as_of) or date.today()
+    try:
+        chosen = load_policy(policy)
+        rows = read_csv(file.read_text(encoding="utf-8-sig"), max_rows=10**7)
+    except (OwnergraphError, ValueError) as exc:
+        fail(str(exc), 2)
+    store = _store()
+    try:
+        results = run_screen(store, rows, lambda key: cypher_verdict(store, key, chosen, day).model_dump(mode="json"),
+                             min_score)
+    finally:
+        store.close()
+    text = write_csv(results, chosen.name, chosen.hash(), day)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        matched = sum(1 for r in results if r["party"])
+        restricted = sum(1 for r in results if (r["verdict"] or {}).get("verdict") == "restricted")
+        console.print(f"{len(results)} rows: {matched} matched, {restricted} restricted; results in {out}")
+    else:
+        print(text, end="")
+
+
+@keys_app.command("create")
+def keys_create(name: Annotated[str, typer.Option(help="What the key is for.")] = "") -> None:
+    """Create an API key; it is printed once and stored only as a salted hash."""
+    from api.keys import create
+
+    record, secret = create(get_settings().data_dir, name)
+    console.print(f"key id {record.id}: {secret}", highlight=False)
+    console.print("Keep it now: only its hash is stored.")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="KEY_ID")]) -> None:
+    """Revoke an API key (effective on the next request)."""
+    from api.keys import revoke
+
+    if not revoke(get_settings().data_dir, key_id):
+        fail(f"no API key with id {key_id!r}", 2)
+    console.print(f"revoked {key_id}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """The API keys (ids, names, creation dates; never the keys themselves)."""
+    from api.keys import list_keys
+
+    for record in list_keys(get_settings().data_dir):
+        console.print(record.public(), highlight=False)
 
 
 if __name__ == "__main__":

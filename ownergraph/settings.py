@@ -35,9 +35,15 @@ class Settings(BaseSettings):
     neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
     neo4j_password: str | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
     neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
-    # API server.
+    # API server: loopback unless told otherwise.
     host: str = "127.0.0.1"
     port: int = 8000
+    # API: require an API key (`ownergraph keys create`) on every /v1 request; off for the local demo.
+    api_keys_required: bool = False
+    # API: largest request body accepted, in bytes.
+    api_max_body_bytes: int = 5_000_000
+    # API: most rows one screening request may hold.
+    api_max_screen_rows: int = 1000
 
     @property
     def external(self) -> bool:

@@ -1,0 +1,54 @@
+"""Shared dependencies of the routers, as Annotated aliases: the store, the settings, the common parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+
+from api.errors import InvalidParameter, Unauthorized
+from api.models import IsoDate
+from graph.policy import DEFAULT_POLICY, Policy, builtin_names, builtin_policies
+from graph.store import Store
+from ownergraph.settings import Settings
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def named_policy(policy: Annotated[str, Query(max_length=100, description="A built-in policy name",
+                                              json_schema_extra={"enum": builtin_names()})]
+                 = DEFAULT_POLICY) -> Policy:
+    """A built-in policy by name; ad-hoc definitions go through POST /v1/verdicts."""
+    known = builtin_policies()
+    if policy not in known:
+        raise InvalidParameter("policy", f"no built-in policy named {policy!r} (built-ins: {', '.join(sorted(known))})")
+    return known[policy]
+
+
+def require_key(request: Request) -> None:
+    """When API keys are required, a valid key in `Authorization: Bearer ...` or `X-API-Key`."""
+    ring = request.app.state.keyring
+    if ring is None:
+        return
+    presented = request.headers.get("x-api-key")
+    auth = request.headers.get("authorization", "")
+    if not presented and auth.lower().startswith("bearer "):
+        presented = auth[7:]
+    if ring.verify(presented) is None:
+        raise Unauthorized("a valid API key is required (Authorization: Bearer <key> or X-API-Key)")
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PolicyDep = Annotated[Policy, Depends(named_policy)]
+AsOf = Annotated[IsoDate | None, Query(description="The date the verdict or interests hold on (ISO 8601); today by default")]
+PartyId = Annotated[str, Path(min_length=1, max_length=500, description="Any id of the party: key, scheme:value, or value")]
+Depth = Annotated[int, Query(ge=1, le=6, description="Levels to follow, 1 to 6")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=100_000)]

@@ -1,0 +1,77 @@
+"""Finding parties by what a user types: an identifier, or a name (fulltext candidates, reranked).
+
+Identifier hits come first (score 100); name hits follow, scored by `names.similarity` on normalised
+names, ties broken by the fulltext score. Used by GET /v1/search, the screening and the web page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api import names
+from graph import identifiers
+from graph.store import Store
+
+NAME_CANDIDATES = 50  # fulltext hits reranked per query
+
+
+@dataclass
+class Hit:
+    key: str
+    name: str | None
+    kind: str | None
+    country: str | None
+    lists: list[str]
+    score: float
+    matched: str  # "identifier" or "name"
+    identifier: str | None = None  # the identifier that matched
+    fulltext: float = 0.0
+
+    def public(self) -> dict:
+        return {"id": self.key, "name": self.name, "kind": self.kind, "country": self.country,
+                "lists": self.lists, "score": self.score, "matched": self.matched,
+                "identifier": self.identifier}
+
+
+def identifier_forms(text: str) -> list[str]:
+    """The spellings under which an identifier may be stored: as typed, upper case, scheme-normalised."""
+    value = text.strip()
+    if not value:
+        return []
+    forms = [value, value.upper()]
+    scheme, sep, rest = value.partition(":")
+    if sep and scheme.strip() and rest.strip():
+        forms.append(identifiers.make(scheme, rest))
+    return list(dict.fromkeys(forms))
+
+
+def by_identifier(store: Store, text: str, limit: int = 20) -> list[Hit]:
+    forms = identifier_forms(text)
+    if not forms:
+        return []
+    rows = store.run("api/search_identifiers", ids=forms, limit=limit)
+    return [Hit(key=r["key"], name=r["name"], kind=r["kind"], country=r["country"], lists=r["lists"],
+                score=100.0, matched="identifier", identifier=r["matched"]) for r in rows]
+
+
+def by_name(store: Store, text: str, limit: int = 20) -> list[Hit]:
+    query = names.lucene_query(text)
+    if query is None:
+        return []
+    rows = store.run("api/search_names", query=query, limit=NAME_CANDIDATES)
+    hits = [Hit(key=r["key"], name=r["name"], kind=r["kind"], country=r["country"], lists=r["lists"],
+                score=names.similarity(text, r["name"]), matched="name", fulltext=float(r["score"]))
+            for r in rows]
+    hits.sort(key=lambda h: (-h.score, -h.fulltext, h.key))
+    return hits[:limit]
+
+
+def search(store: Store, text: str, limit: int = 20) -> list[Hit]:
+    """Identifier hits, then name hits, each party once."""
+    seen: set[str] = set()
+    out: list[Hit] = []
+    for hit in by_identifier(store, text, limit) + by_name(store, text, limit):
+        if hit.key not in seen:
+            seen.add(hit.key)
+            out.append(hit)
+    return out[:limit]

@@ -1,0 +1,95 @@
+"""A party's details, and its owners or subsidiaries level by level, for browsing and the page's graph.
+
+Owners (or subsidiaries) are gathered breadth-first, one Cypher statement per level, up to MAX_DEPTH
+levels and MAX_PARTIES parties; each party is listed once, at the level it is first reached, with the
+interests that link it to the level before. The list is ordered by level, then by the largest share, and
+paginated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from graph.parties import resolve
+from graph.store import Store
+
+MAX_DEPTH = 6
+MAX_PARTIES = 5000  # parties gathered for one request, all levels together
+MAX_ROWS = 20000  # interests read per level
+DIRECTIONS = {"owners": "api/owners_level", "subsidiaries": "api/subsidiaries_level"}
+
+
+def native(value):
+    """Neo4j temporal values as Python ones."""
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def edge(row: dict) -> dict:
+    low = row["share_min"] if row["share_min"] is not None else 0.0
+    high = row["share_max"] if row["share_max"] is not None else 100.0
+    return {
+        "owner": row["owner"], "owned": row["owned"], "interest": row["interest"],
+        "share": {"min": float(low), "max": float(high), "min_exclusive": bool(row["min_open"]),
+                  "max_exclusive": bool(row["max_open"])},
+        "start": native(row["start"]), "end": native(row["end"]),
+        "counted": row["counted"] is not False, "declares": row["declares"],
+        "sources": [{"source": s, "record": r} for s, r in zip(row["sources"], row["records"])],
+    }
+
+
+def details(store: Store, party_id: str) -> dict:
+    """Everything known of one party (UnknownParty / AmbiguousParty when the id does not name one)."""
+    key = resolve(store, party_id)["key"]
+    row = store.run("api/party_details", key=key)[0]
+    row["identifiers"] = sorted(row["identifiers"], key=lambda i: i["id"])
+    row["lists"] = sorted(({**item, "start": native(item["start"]), "end": native(item["end"])}
+                           for item in row["lists"]), key=lambda i: i["name"])
+    row["id"] = row.pop("key")
+    return row
+
+
+@dataclass
+class Page:
+    party: dict
+    direction: str
+    depth: int
+    total: int
+    truncated: bool
+    items: list[dict]
+
+
+def related(store: Store, party_id: str, direction: str, depth: int, as_of: date | None,
+            limit: int, offset: int) -> Page:
+    root = resolve(store, party_id)
+    statement = DIRECTIONS[direction]
+    seen = {root["key"]}
+    frontier = [root["key"]]
+    found: dict[str, dict] = {}
+    truncated = False
+    for level in range(1, depth + 1):
+        if not frontier:
+            break
+        rows = store.run(statement, frontier=frontier, as_of=as_of, cap=MAX_ROWS)
+        truncated = truncated or len(rows) >= MAX_ROWS
+        reached: dict[str, None] = {}
+        for row in rows:
+            key = row["key"]
+            if key in seen and key not in reached:
+                continue
+            if key not in found:
+                if len(found) >= MAX_PARTIES:
+                    truncated = True
+                    continue
+                seen.add(key)
+                reached[key] = None
+                found[key] = {"party": {"id": key, "name": row["name"], "kind": row["kind"],
+                                        "country": row["country"], "lists": row["lists"]},
+                              "depth": level, "edges": []}
+            found[key]["edges"].append(edge(row))
+        frontier = list(reached)
+    items = sorted(found.values(), key=lambda i: (i["depth"], -max(e["share"]["min"] for e in i["edges"]),
+                                                  i["party"]["name"] or "", i["party"]["id"]))
+    return Page(party={"id": root["key"], "name": root["name"], "kind": root["kind"], "country": root["country"]},
+                direction=direction, depth=depth, total=len(items), truncated=truncated,
+                items=items[offset:offset + limit])

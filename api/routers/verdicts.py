@@ -1,0 +1,57 @@
+"""Verdicts (SPEC.md §6), company control, and the policies a verdict can be asked under."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import AsOf, PartyId, PolicyDep, StoreDep
+from api.errors import InvalidParameter
+from api.models import Controller, ErrorBody, PolicyDefinition, PolicyInfo, VerdictRequest
+from graph import evaluate
+from graph.errors import PolicyError
+from graph.policy import BUILTIN_DIR, Policy, builtin_policies, parse_policy
+from graph.verdict import Verdict
+
+router = APIRouter(prefix="/v1", tags=["verdicts"])
+ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+
+
+def adhoc_policy(body: str | PolicyDefinition) -> Policy:
+    """A built-in by name, or a posted definition (whose `extends` the model limits to built-in names)."""
+    if isinstance(body, str):
+        return builtin_policies()[body]
+    definition = body.model_dump(exclude_none=True)
+    if "threshold" in definition:
+        definition["threshold"] = str(definition["threshold"])
+    try:
+        return parse_policy(definition, BUILTIN_DIR)
+    except PolicyError as exc:
+        raise InvalidParameter("policy", str(exc)) from None
+
+
+@router.get("/parties/{party_id:path}/verdict", response_model=Verdict, responses=ERRORS)
+def party_verdict(party_id: PartyId, store: StoreDep, policy: PolicyDep, as_of: AsOf = None) -> Verdict:
+    """Is the party restricted under a built-in policy on a date, and through which paths?"""
+    return evaluate.verdict(store, party_id, policy, as_of)
+
+
+@router.post("/verdicts", response_model=Verdict, responses=ERRORS)
+def post_verdict(request: VerdictRequest, store: StoreDep) -> Verdict:
+    """The verdict under a built-in policy or an ad-hoc definition (which may extend a built-in)."""
+    return evaluate.verdict(store, request.party, adhoc_policy(request.policy), request.as_of)
+
+
+@router.get("/parties/{party_id:path}/controllers", response_model=list[Controller], responses=ERRORS)
+def party_controllers(party_id: PartyId, store: StoreDep, as_of: AsOf = None) -> list[dict[str, Any]]:
+    """The parties that control the party (company control: more than 50% with the companies they
+    control), nearest first, with their paths."""
+    return evaluate.controllers(store, party_id, as_of)
+
+
+@router.get("/policies", response_model=list[PolicyInfo])
+def policies() -> list[PolicyInfo]:
+    """The built-in policies with their definitions and hashes."""
+    return [PolicyInfo(name=p.name, hash=p.hash(), description=p.description, threshold=p.describe_threshold(),
+                       definition=p.definition()) for p in builtin_policies().values()]
