@@ -200,7 +200,7 @@ def _java_cmd(settings: Settings, lib: Path, main: str, *args: str, heap: bool =
 
 
 def _set_initial_password(settings: Settings, paths: Layout, lib: Path) -> None:
-    secret = secrets.token_urlsafe(24)
+    secret = "og" + secrets.token_urlsafe(24)  # never starts with "-", which the admin tool reads as an option
     env = dict(os.environ, NEO4J_HOME=str(paths.home), NEO4J_CONF=str(paths.conf))
     cmd = _java_cmd(settings, lib, ADMIN_TOOL, "dbms", "set-initial-password", secret, heap=False)
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
