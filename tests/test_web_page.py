@@ -91,11 +91,22 @@ def graph_nodes(page) -> set[str]:
 
 
 def click_node(page, node_id: str) -> None:
-    """Click a party in the graph where Chromium draws it."""
-    x, y = page.evaluate("""id => { const n = window.ownergraph.cy.getElementById(id);
-        const p = n.renderedPosition(); return [p.x, p.y]; }""", node_id)
-    box = page.locator("#graph").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    """Click a party in the graph where Chromium draws it, and wait until the page has selected it.
+
+    The graph is re-laid out after an expansion and the panel around it can still shift, so a click that
+    lands while things move is tried again (at most three times) at the party's new position."""
+    page.locator("#graph").scroll_into_view_if_needed()
+    for attempt in range(3):
+        x, y = page.evaluate("""id => { const n = window.ownergraph.cy.getElementById(id);
+            const p = n.renderedPosition(); return [p.x, p.y]; }""", node_id)
+        box = page.locator("#graph").bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        try:
+            page.wait_for_function("id => window.ownergraph.state.selected === id", arg=node_id, timeout=15_000)
+            return
+        except playwright_api.TimeoutError:
+            page.wait_for_timeout(500)
+    raise AssertionError(f"clicking {node_id} in the graph did not select it")
 
 
 def test_search_open_vantage_see_its_path_switch_policy_export(page, base_url, tmp_path):
