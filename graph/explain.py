@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from graph.disclosure import describe_exception
 from graph.network import Network
 from graph.semantics import CLEAR, INDETERMINATE, RESTRICTED, Closure, Edge, counted_share, counts
 from graph.share import decode, fmt
@@ -230,7 +231,7 @@ def _exception_sentences(network: Network, key: str) -> list[str]:
     party = network.parties.get(key)
     if not party or not party.reporting_exceptions:
         return []
-    return [f"{label(network, key)} reports: " + ", ".join(party.reporting_exceptions) +
+    return [f"{label(network, key)} reports that " + "; ".join(describe_exception(c) for c in party.reporting_exceptions) +
             " (an owner that is not disclosed cannot be checked)."]
 
 

@@ -20,7 +20,7 @@ keys, a repeated element as a list, text as strings (golden copy JSON's `{"$": t
   relationship without an end date ends on its last update, and a record the golden copy deleted ends
   on its deletion date. ANNULLED and DUPLICATE relationships are rejected: GLEIF says they never held.
 - A reporting exception is noted on its party as `CATEGORY:REASON`, e.g.
-  `DIRECT_ACCOUNTING_CONSOLIDATION_PARENT:NON_PUBLIC`; `describe_exception` puts it in words.
+  `DIRECT_ACCOUNTING_CONSOLIDATION_PARENT:NON_PUBLIC`; graph/disclosure.py puts it in words.
 """
 
 from __future__ import annotations
@@ -51,19 +51,6 @@ RELATIONSHIPS = {
 }
 ENDED = {"INACTIVE", "RETIRED"}
 NEVER_HELD = {"ANNULLED", "DUPLICATE"}
-
-CATEGORY_WORDS = {
-    "DIRECT_ACCOUNTING_CONSOLIDATION_PARENT": "the direct parent",
-    "ULTIMATE_ACCOUNTING_CONSOLIDATION_PARENT": "the ultimate parent",
-}
-REASON_WORDS = {
-    "NON_PUBLIC": "is not disclosed",
-    "NATURAL_PERSONS": "is one or more natural persons",
-    "NO_KNOWN_PERSON": "is not known: no person controls the entity",
-    "NON_CONSOLIDATING": "does not consolidate the entity in its accounts",
-    "NO_LEI": "has no LEI",
-}
-
 
 def text(value: object) -> str | None:
     """The text of a value: a string, golden copy JSON's {"$": text}, or the first of a list."""
@@ -259,11 +246,3 @@ def exception_party(record: dict, file: str) -> PartyRecord:
         kind="unknown",
         reporting_exceptions=() if deleted else tuple(f"{category}:{reason}" for reason in reasons),
     )
-
-
-def describe_exception(code: str) -> str:
-    """`DIRECT_ACCOUNTING_CONSOLIDATION_PARENT:NON_PUBLIC` -> "the direct parent is not disclosed (NON_PUBLIC)"."""
-    category, _, reason = code.partition(":")
-    who = CATEGORY_WORDS.get(category, category.lower().replace("_", " ") or "the parent")
-    what = REASON_WORDS.get(reason, "is not reported")
-    return f"{who} {what} ({reason or 'no reason given'})"

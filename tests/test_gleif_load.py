@@ -13,7 +13,7 @@ import pytest
 from graph.consolidation import ultimate_parents
 from graph.model import PartyRecord, StakeRecord
 from loaders import gleif
-from loaders.gleif_records import describe_exception
+from graph.disclosure import describe_exception
 from loaders.records import Reject
 from loaders.run import load
 from conftest import SHARED_DATA, shared_data

@@ -206,3 +206,14 @@ def test_among_statements_of_the_same_date_the_later_record_wins(store, tmp_path
     assert v.verdict == "clear" and v.restricted_share.min == 40
     items = items[:2] + items[2:][::-1]
     assert judge(store, tmp_path, items, "A", CN).verdict == "restricted"
+
+
+def test_an_undisclosed_parent_is_said_in_words_in_the_explanation(store, tmp_path):
+    from dataclasses import replace
+
+    hidden = replace(org("H"), reporting_exceptions=("DIRECT_ACCOUNTING_CONSOLIDATION_PARENT:NON_PUBLIC",))
+    items = [org("P", "CN"), hidden, stake("P", "H", "40")]
+    v = judge(store, tmp_path, items, "H", CN)
+    assert v.verdict == "clear"
+    assert any("the direct parent is not disclosed (NON_PUBLIC)" in s and "cannot be checked" in s
+               for s in v.explanation), v.explanation
