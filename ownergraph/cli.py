@@ -99,10 +99,13 @@ def load(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to load.", exists=True)],
     format: Annotated[str, typer.Option("--format", help="auto, bods, gleif, psc, ftm or csv.")] = "auto",
     rejects: Annotated[Optional[Path], typer.Option(help="Where to write rejected records (CSV).")] = None,
+    quality: Annotated[bool, typer.Option("--quality/--no-quality",
+                                          help="Print the quality report of the graph after the load.")] = True,
 ) -> None:
     """Load registry data into the graph; bad records go to a rejects file, the rest loads."""
     from loaders.formats import UnknownFormat
     from loaders.csv_folder import FormatError
+    from loaders.quality import render as render_quality, report as quality_report
     from loaders.run import load as run_load
 
     store = _store()
@@ -110,6 +113,7 @@ def load(
         summary = run_load(store, list(paths), format, rejects, get_settings().batch_size,
                            show_progress=sys.stderr.isatty())
         counts = store.counts()
+        checked = quality_report(store) if quality else None
     except (UnknownFormat, FormatError) as exc:
         fail(str(exc))
     finally:
@@ -122,6 +126,27 @@ def load(
     if summary.rejected_total:
         console.print(f"rejected records are in {summary.rejects_file}")
     console.print(f"graph now holds {counts['parties']} parties and {counts['interests']} interests")
+    if checked is not None:
+        for line in render_quality(checked):
+            console.print(line, highlight=False, markup=False)
+
+
+@app.command()
+def quality(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Interests in force on this date (default today).")] = None,
+    examples: Annotated[int, typer.Option(help="How many examples of each irregularity to name.")] = 5,
+) -> None:
+    """The quality report of the graph: totals, shares over 100%, ownership cycles, parties with no owner."""
+    from loaders.quality import render as render_quality, report as quality_report
+
+    day = _as_of(as_of)
+    store = _store()
+    try:
+        checked = quality_report(store, day, examples)
+    finally:
+        store.close()
+    for line in render_quality(checked):
+        console.print(line, highlight=False, markup=False)
 
 
 def _as_of(value: Optional[str]):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from graph import evaluate
 from graph.model import PartyRecord, Provenance, StakeRecord
@@ -14,6 +18,18 @@ from loaders.records import Reject
 from loaders.sink import RejectsFile, Sink
 
 TODAY = date(2026, 11, 28)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ownergraph(neo4j_server, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`ownergraph ARGS...` in a child process against the test Neo4j; asserts success unless check=False."""
+    uri, user, secret = neo4j_server
+    env = dict(os.environ, NEO4J_URI=uri, NEO4J_USER=user, NEO4J_PASSWORD=secret or "", COLUMNS="200")
+    done = subprocess.run([sys.executable, "-m", "ownergraph.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
 
 
 def org(pid: str, country: str | None = None, lists: tuple[str, ...] = (), name: str | None = None) -> PartyRecord:

@@ -10,17 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from builders import ownergraph
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def ownergraph(neo4j_server, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    uri, user, secret = neo4j_server
-    env = dict(os.environ, NEO4J_URI=uri, NEO4J_USER=user, NEO4J_PASSWORD=secret or "", COLUMNS="200")
-    done = subprocess.run([sys.executable, "-m", "ownergraph.cli", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=300)
-    if check:
-        assert done.returncode == 0, done.stderr
-    return done
 
 
 @pytest.fixture(scope="module")
