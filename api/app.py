@@ -25,7 +25,7 @@ from api.deps import require_key
 from api.errors import PayloadTooLarge
 from api.keys import KeyRing
 from api.models import ErrorBody
-from api.routers import admin, parties, screen, search, verdicts
+from api.routers import admin, parties, refresh, screen, search, verdicts
 from graph.cone import ConeTooLarge
 from graph.errors import OwnergraphError
 from graph.store import Store, StoreUnavailable, connect
@@ -190,6 +190,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(parties.router, dependencies=guarded)
     app.include_router(search.router, dependencies=guarded)
     app.include_router(screen.router, dependencies=guarded)
+    app.include_router(refresh.router, dependencies=guarded)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -257,6 +257,78 @@ def closure(
 
 
 @app.command()
+def refresh(
+    config: Annotated[Optional[Path], typer.Option("--config", help="The sources file (default ownergraph.yaml).")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Refresh only these sources.")] = None,
+    schedule: Annotated[Optional[str], typer.Option("--schedule", help="Keep running, on this cron schedule (e.g. \"0 2 * * *\"), or \"sources\": each source on its own.")] = None,
+    show_history: Annotated[bool, typer.Option("--history", help="List the latest runs instead of running one.")] = False,
+    limit: Annotated[int, typer.Option(help="Runs listed by --history.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Bring the graph up to date with its sources: fetch, stage, diff, apply, recompute what changed."""
+    import json
+    import logging
+
+    from loaders.refresh import RefreshBusy, history, refresh as run_refresh, run_scheduled
+    from loaders.sources import ConfigError, RefreshSettings, load_config
+
+    settings = RefreshSettings()
+    if show_history:
+        store = _store()
+        try:
+            runs = history(store, limit)
+        finally:
+            store.close()
+        if as_json:
+            print(json.dumps(runs, indent=2))
+            return
+        for run in runs:
+            counts = ", ".join(f"{s['source']} {s['snapshot']}: +{s['stakes_new']} ~{s['stakes_changed']} "
+                               f"-{s['stakes_ended']} stakes" for s in run["sources"] or [])
+            console.print(f"{run['id']}  {run['status']:<9}  {run['started']} -> {run['ended'] or '...'}  "
+                          f"{run['changes'] or 0} verdict changes  {counts or 'nothing new'}"
+                          + (f"\n    error: {run['error']}" if run["error"] else ""), highlight=False)
+        return
+    path = config or settings.refresh_config
+    try:
+        loaded = load_config(path)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    if schedule is not None:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        try:
+            runs = run_scheduled(settings, None if schedule == "sources" else schedule, config=path)
+        except (RefreshBusy, ValueError) as exc:
+            fail(str(exc), 2)
+        console.print(f"scheduler stopped after {runs} run(s)")
+        return
+    store = _store()
+    try:
+        report = run_refresh(settings, loaded, only=set(source) if source else None, store=store)
+    except RefreshBusy as exc:
+        fail(str(exc), 3)
+    finally:
+        store.close()
+    if as_json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(report), indent=2, default=str))
+    else:
+        for s in report.sources:
+            console.print(f"{s.source} {s.snapshot}: parties {s.parties_new} new, {s.parties_changed} changed, "
+                          f"{s.parties_absent} absent; stakes {s.stakes_new} new, {s.stakes_changed} changed, "
+                          f"{s.stakes_ended} ended; {s.unchanged} unchanged, {s.rejected} rejected", highlight=False)
+        for c in report.closures:
+            console.print(f"  {c['policy']} as of {c['as_of']}: {c['mode']}, {c['region']} parties recomputed, "
+                          f"{c['restricted']} restricted, {c['changes']} changed ({c['seconds']} s)", highlight=False)
+        console.print(f"run {report.id}: {report.status}, {report.changes} verdict changes"
+                      + (f"; webhook {report.webhook['status']}" if report.webhook.get("status") != "none" else ""),
+                      highlight=False)
+    if report.status != "succeeded":
+        fail(f"refresh {report.id} failed: {report.error}")
+
+
+@app.command()
 def demo() -> None:
     """Start Neo4j, load the bundled example, and explain a verdict."""
     from importlib import resources

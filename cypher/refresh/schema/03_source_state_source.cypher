@@ -1,0 +1,1 @@
+CREATE CONSTRAINT source_state_source IF NOT EXISTS FOR (s:SourceState) REQUIRE s.source IS UNIQUE

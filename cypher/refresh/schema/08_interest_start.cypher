@@ -1,0 +1,1 @@
+CREATE INDEX interest_start IF NOT EXISTS FOR ()-[s:INTEREST]-() ON (s.start)

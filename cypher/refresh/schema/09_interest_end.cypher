@@ -1,0 +1,1 @@
+CREATE INDEX interest_end IF NOT EXISTS FOR ()-[s:INTEREST]-() ON (s.end)

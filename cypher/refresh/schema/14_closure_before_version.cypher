@@ -1,0 +1,1 @@
+CREATE INDEX closure_before_version IF NOT EXISTS FOR (b:ClosureBefore) ON (b.version)
