@@ -25,7 +25,10 @@ from datetime import date
 from pathlib import Path
 
 
-def write_folder(edges: Path, out: Path, seed: int, seed_share: float) -> tuple[int, int]:
+def write_folder(edges: Path, out: Path, seed: int, seed_share: float, variety: bool = False) -> tuple[int, int]:
+    """The edge list as a CSV folder. With `variety`, some edges are restated the way registries give them:
+    a PSC band with an exclusive lower end, a 30-point range around the share, a board appointment (control), a stake that
+    ended in 2020 (out of force today)."""
     rng = random.Random(seed)
     nodes: set[str] = set()
     rows = []
@@ -36,7 +39,20 @@ def write_folder(edges: Path, out: Path, seed: int, seed_share: float) -> tuple[
             owner, owned, weight = fields[0].strip(), fields[1].strip(), fields[2].strip()
             nodes.update((owner, owned))
             share = min(100.0, float(weight) * 100)
-            rows.append((owner, owned, f"{share:.6f}".rstrip("0").rstrip(".")))
+            text = f"{share:.6f}".rstrip("0").rstrip(".")
+            roll = rng.random() if variety else 1.0
+            if roll < 0.05:
+                low = min(75, int(share // 25) * 25)
+                rows.append((owner, owned, "", f">{low}", str(low + 25), "shareholding", ""))
+            elif roll < 0.10:
+                low = max(0, int(share) - 15)
+                rows.append((owner, owned, "", str(low), str(min(100, low + 30)), "shareholding", ""))
+            elif roll < 0.13:
+                rows.append((owner, owned, "", "", "", "appointment-of-board", ""))
+            elif roll < 0.16:
+                rows.append((owner, owned, text, "", "", "shareholding", "2020-01-01"))
+            else:
+                rows.append((owner, owned, text, "", "", "shareholding", ""))
     out.mkdir(parents=True, exist_ok=True)
     with (out / "entities.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -46,7 +62,7 @@ def write_folder(edges: Path, out: Path, seed: int, seed_share: float) -> tuple[
             writer.writerow([node, f"Company {node}", "company", hq, hq])
     with (out / "ownership.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["owner", "owned", "share"])
+        writer.writerow(["owner", "owned", "share", "share_min", "share_max", "interest", "end"])
         writer.writerows(rows)
     return len(nodes), len(rows)
 
