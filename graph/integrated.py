@@ -85,13 +85,18 @@ def solve(weights: dict[str, dict[str, float]], seeds: set[str]) -> dict[str, fl
     return dict(zip(order, x.tolist()))
 
 
-def exclusive_upstream(network: Network, key: str) -> bool:
+def parents_of(network: Network) -> dict[str, list]:
     parents = defaultdict(list)
     for edge in network.edges.values():
         parents[edge.owned].append(edge)
+    return parents
+
+
+def exclusive_upstream(network: Network, key: str, parents: dict[str, list] | None = None) -> bool:
+    parents = parents if parents is not None else parents_of(network)
     seen, stack = {key}, [key]
     while stack:
-        for edge in parents[stack.pop()]:
+        for edge in parents.get(stack.pop(), ()):
             if edge.min_open or edge.max_open:
                 return True
             if edge.owner not in seen:
@@ -107,13 +112,20 @@ def apply(network: Network, closure: Closure, seeds: set[str]) -> None:
         closure.standings[key].enter("possible", 0, "seed")
     low = solve(shares(network, closure, upper=False), seeds)
     high = solve(shares(network, closure, upper=True), seeds)
+    parents: dict[str, list] = {}  # built once, when a bound first sits at the threshold
+
+    def exclusive(key: str) -> bool:
+        if not parents:
+            parents.update(parents_of(network))
+        return exclusive_upstream(network, key, parents)
+
     for key, standing in closure.standings.items():
         if key in seeds:
             continue
         standing.effective_lo = low.get(key, 0.0) * 100
         standing.effective_hi = high.get(key, 0.0) * 100
         status = effective_status(standing.effective_lo, standing.effective_hi, closure.policy,
-                                  lambda key=key: exclusive_upstream(network, key))
+                                  lambda key=key: exclusive(key))
         if status != CLEAR:
             standing.enter("possible", 1, "ownership")
         if status == RESTRICTED:
