@@ -74,7 +74,7 @@ def browser():
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1280, "height": int(os.environ.get("OWNERGRAPH_TEST_VIEWPORT_HEIGHT", "1000"))}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(90_000)  # a busy 2-core CI machine answers slowly; failures still fail
     page.problems = []
@@ -93,14 +93,13 @@ def graph_nodes(page) -> set[str]:
 def click_node(page, node_id: str) -> None:
     """Click a party in the graph where Chromium draws it, and wait until the page has selected it.
 
-    The graph is re-laid out after an expansion and the panel around it can still shift, so a click that
+    The click goes through the graph's locator, so Playwright first scrolls the point into view (a party
+    drawn below the fold cannot be clicked). The graph is re-laid out after an expansion, so a click that
     lands while things move is tried again (at most three times) at the party's new position."""
-    page.locator("#graph").scroll_into_view_if_needed()
-    for attempt in range(3):
+    for _ in range(3):
         x, y = page.evaluate("""id => { const n = window.ownergraph.cy.getElementById(id);
             const p = n.renderedPosition(); return [p.x, p.y]; }""", node_id)
-        box = page.locator("#graph").bounding_box()
-        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.locator("#graph").click(position={"x": x, "y": y})
         try:
             page.wait_for_function("id => window.ownergraph.state.selected === id", arg=node_id, timeout=15_000)
             return
