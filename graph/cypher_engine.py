@@ -66,7 +66,8 @@ def run_rounds(store: Store, closure: Closure, seeds: set[str], children, bound:
         candidates = sorted({y for x in frontier for y in children.get(x, ())} - members)
         if not candidates:
             break
-        rows = store.run("closure/round", candidates=candidates, members=sorted(members), mark=None, **params)
+        rows = store.run("closure/round", candidates=candidates, frontier=[], members=sorted(members), mark=None,
+                         **params)
         frontier = set()
         for row in rows:
             closure.standings[row["key"]].enter(bound, round_, row["reason"], tuple(sorted(row["witness"])))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from graph.cypher_engine import BOUNDS, round_params, seed_params
-from graph.materialise import materialise
+from graph.materialise import drop, materialise, write_marks
 from graph.policy import Policy
 from graph.semantics import CLEAR, INDETERMINATE, RESTRICTED
 from graph.store import Store
@@ -191,7 +191,7 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
         seeds = [r["key"] for i in range(0, len(keys), PAGE)
                  for r in store.run("closure/seeds", keys=keys[i:i + PAGE], as_of=as_of, **seed_params(policy))]
         note(seeds)
-        _mark(store, version, mark, [{"key": k, "fields": {"seed": True, f"{bound}_round": 0,
+        write_marks(store, version, mark, [{"key": k, "fields": {"seed": True, f"{bound}_round": 0,
                                                           f"{bound}_reason": "seed", f"{bound}_witness": []}}
                                      for k in seeds])
         members = {k: [] for k in seeds}
@@ -208,7 +208,7 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
             round_ += 1
             rows = []
             for i in range(0, len(candidates), PAGE):
-                rows.extend(store.run("closure/round", candidates=candidates[i:i + PAGE], members=[], mark=mark,
+                rows.extend(store.run("closure/round", candidates=candidates[i:i + PAGE], frontier=[], members=[], mark=mark,
                                       **params))
             arrivals = [r["key"] for r in rows if r["key"] not in inside and r["key"] not in outside]
             for k in arrivals:
@@ -218,7 +218,7 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
                     causes |= affected.get(owner, set()) | outside.get(owner, set())
                 outside[k] = set(sorted(causes)[:MAX_CAUSES])
             note([r["key"] for r in rows])
-            _mark(store, version, mark, [{"key": r["key"], "fields": {
+            write_marks(store, version, mark, [{"key": r["key"], "fields": {
                 f"{bound}_round": round_, f"{bound}_reason": r["reason"], f"{bound}_witness": sorted(r["witness"])}}
                 for r in rows])
             for r in rows:
@@ -325,22 +325,9 @@ def show(store: Store, policy: Policy, version: str, as_of: date, restricted, in
               restricted=restricted, indeterminate=indeterminate, rounds=rounds)
 
 
-def drop(store: Store, version: str) -> None:
-    """Remove a closure version's Verdict nodes and marks."""
-    while store.run("closure/drop_verdicts", version=version, limit=PAGE)[0]["done"]:
-        pass
-    while store.run("closure/unmark", prefix=f"{version}#", limit=PAGE)[0]["done"]:
-        pass
-
-
 def forget_before(store: Store, version: str) -> None:
     while store.run("refresh/region_before_drop", version=version, limit=PAGE)[0]["done"]:
         pass
-
-
-def _mark(store: Store, version: str, mark: str, rows: list[dict]) -> None:
-    for i in range(0, len(rows), PAGE):
-        store.run("closure/mark", rows=rows[i:i + PAGE], version=version, mark=mark)
 
 
 def _native(value):

@@ -1,8 +1,8 @@
 """The materialised closure of a policy over the whole graph, and verdict reads from it.
 
 `materialise` runs the aggregate closure in Neo4j by semi-naive iteration: round k examines only the
-parties directly held by those that entered in round k-1 (closure/children), and closure/round, the
-same statement the on-demand engine uses, decides which of them enter. Each entrant gets a mark on its
+parties directly held by those that entered in round k-1, and closure/round, the same statement the
+on-demand engine uses, finds them from that frontier and decides which of them enter. Each entrant gets a mark on its
 Party node (read by the next rounds) and a Verdict node with its round, reason and witness edges.
 
 A new closure is built as a new version beside the current one; only when it is complete does the
@@ -44,7 +44,8 @@ def current(store: Store, policy: Policy) -> dict | None:
     return rows[0]
 
 
-def _write(store: Store, version: str, mark: str, rows: list[dict]) -> None:
+def write_marks(store: Store, version: str, mark: str, rows: list[dict]) -> None:
+    """Mark the parties of `rows` ({key, fields}) as members under `mark` and write their Verdict nodes."""
     for i in range(0, len(rows), PAGE):
         store.run("closure/mark", rows=rows[i:i + PAGE], version=version, mark=mark)
 
@@ -55,13 +56,13 @@ def materialise(store: Store, policy: Policy, as_of: date | None = None) -> Mate
     as_of = as_of or date.today()
     previous = store.run("closure/version_get", policy=policy.name)[0]["version"]
     version = f"{policy.name}@{policy.hash()}@{as_of.isoformat()}@{_counter(previous)}"
-    _drop(store, version)  # leftovers of an interrupted build of the same version
+    drop(store, version)  # leftovers of an interrupted build of the same version
     seeds = [r["key"] for r in store.run("closure/seeds_all", as_of=as_of, **seed_params(policy))]
     status: dict[str, set[str]] = {}
     rounds = 0
     for bound in BOUNDS:
         mark = f"{version}#{bound}"
-        _write(store, version, mark, [{"key": k, "fields": {"seed": True, f"{bound}_round": 0,
+        write_marks(store, version, mark, [{"key": k, "fields": {"seed": True, f"{bound}_round": 0,
                                                            f"{bound}_reason": "seed", f"{bound}_witness": []}}
                                       for k in seeds])
         members = set(seeds)
@@ -70,19 +71,15 @@ def materialise(store: Store, policy: Policy, as_of: date | None = None) -> Mate
         round_ = 0
         while frontier:
             round_ += 1
-            candidates = set()
+            entered: dict[str, dict] = {}  # a party held from two pages of the frontier is judged twice, alike
             for i in range(0, len(frontier), PAGE):
-                candidates.update(r["key"] for r in store.run("closure/children", frontier=frontier[i:i + PAGE],
-                                                                mark=mark, as_of=as_of))
-            entered = []
-            ordered = sorted(candidates)
-            for i in range(0, len(ordered), PAGE):
-                entered.extend(store.run("closure/round", candidates=ordered[i:i + PAGE], members=[], mark=mark,
-                                         **params))
-            _write(store, version, mark, [{"key": r["key"], "fields": {
+                for r in store.run("closure/round", candidates=[], frontier=frontier[i:i + PAGE], members=[],
+                                   mark=mark, **params):
+                    entered[r["key"]] = r
+            write_marks(store, version, mark, [{"key": r["key"], "fields": {
                 f"{bound}_round": round_, f"{bound}_reason": r["reason"], f"{bound}_witness": sorted(r["witness"])}}
-                for r in entered])
-            frontier = [r["key"] for r in entered]
+                for r in entered.values()])
+            frontier = sorted(entered)
             members.update(frontier)
         status[bound] = members
         rounds = max(rounds, round_)
@@ -91,7 +88,7 @@ def materialise(store: Store, policy: Policy, as_of: date | None = None) -> Mate
     store.run("closure/version_set", policy=policy.name, version=version, policy_hash=policy.hash(), as_of=as_of,
               restricted=restricted, indeterminate=indeterminate, rounds=rounds)
     if previous and previous != version:
-        _drop(store, previous)
+        drop(store, previous)
     return MaterialisedClosure(policy.name, version, as_of, restricted, indeterminate, rounds)
 
 
@@ -102,10 +99,9 @@ def _counter(previous: str | None) -> int:
         return 1
 
 
-def _drop(store: Store, version: str) -> None:
+def drop(store: Store, version: str) -> None:
+    """Remove a closure version: its Verdict nodes and its marks."""
     while store.run("closure/drop_verdicts", version=version, limit=PAGE)[0]["done"]:
-        pass
-    while store.run("closure/unmark", prefix=f"{version}#", limit=PAGE)[0]["done"]:
         pass
 
 
