@@ -62,7 +62,7 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 
 async def run(url: str, ids: list[str], policy: str, clients: int, requests: int, duration: float,
-              seed: int, api_key: str | None) -> dict:
+              seed: int, api_key: str | None, as_of: str | None = None) -> dict:
     rng = random.Random(seed)
     order = [rng.choice(ids) for _ in range(requests)]
     latencies: list[float] = []
@@ -72,6 +72,7 @@ async def run(url: str, ids: list[str], policy: str, clients: int, requests: int
     deadline = time.monotonic() + duration
     headers = {"X-API-Key": api_key} if api_key else {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    params = {"policy": policy, **({"as_of": as_of} if as_of else {})}
 
     async def client(http: httpx.AsyncClient) -> None:
         nonlocal next_index
@@ -80,7 +81,7 @@ async def run(url: str, ids: list[str], policy: str, clients: int, requests: int
             next_index += 1
             began = time.perf_counter()
             try:
-                response = await http.get(f"/v1/parties/{quote(party, safe='')}/verdict", params={"policy": policy})
+                response = await http.get(f"/v1/parties/{quote(party, safe='')}/verdict", params=params)
                 statuses[response.status_code] += 1
                 if response.status_code != 200:
                     errors[f"HTTP {response.status_code}"] += 1
@@ -94,7 +95,7 @@ async def run(url: str, ids: list[str], policy: str, clients: int, requests: int
     elapsed = time.monotonic() - began
     ordered = sorted(latencies)
     return {
-        "url": url, "policy": policy, "clients": clients, "distinct_ids": len(set(ids)),
+        "url": url, "policy": policy, "as_of": as_of, "clients": clients, "distinct_ids": len(set(ids)),
         "requests": len(latencies), "seconds": round(elapsed, 2),
         "throughput_per_s": round(len(latencies) / elapsed, 1) if elapsed else None,
         "latency_ms": {"p50": round(percentile(ordered, 50), 1), "p95": round(percentile(ordered, 95), 1),
@@ -145,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
                         "(default: the demo ids)")
     parser.add_argument("--sample", type=int, default=1000, help="distinct ids sampled from --ids-from")
     parser.add_argument("--policy", default="cn-majority")
+    parser.add_argument("--as-of", help="ask for the verdict on this date (evaluated on demand)")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--requests", type=int, default=2000, help="at most this many requests (<= 1,000,000)")
     parser.add_argument("--duration", type=float, default=60.0, help="at most this many seconds (<= 3600)")
@@ -160,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         if not loopback(url):
             parser.error(f"{url} is not a loopback address; this generator only targets this machine")
         return asyncio.run(run(url, ids, args.policy, args.clients, args.requests, args.duration, args.seed,
-                               args.api_key))
+                               args.api_key, args.as_of))
 
     if args.serve:
         with served() as url:

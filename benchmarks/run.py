@@ -51,6 +51,7 @@ AGGREGATE = ("cn-majority", "ofac-50", "bis-affiliates")
 TARGET_CLOSURE_S = 30.0
 TARGET_VS_SPARSE = 5.0
 TARGET_VS_REFERENCE = 10.0
+TARGET_API_P95_MS = {"materialised": 50.0, "as_of": 300.0}
 
 
 def parse_size(text: str) -> int:
@@ -118,6 +119,7 @@ class Result:
     integrated: dict = field(default_factory=dict)
     control: dict = field(default_factory=dict)
     memory: dict = field(default_factory=dict)
+    api: dict = field(default_factory=dict)  # "materialised" / "as_of" -> benchmarks.api_load report
 
 
 class TimedStore:
@@ -164,7 +166,35 @@ def bulk_write(store, network, batch: int = 10_000) -> dict:
             "edges_per_s": round(len(network.edges) / max(wall - parties_s, 1e-9)), "loader_peak_rss_mb": None}
 
 
-def measure_graph(g: Graph, connection, runs: int, samples: int, batch_size: int) -> Result:
+@dataclass
+class ApiLoad:
+    """The API under load: `clients` concurrent clients on loopback, at most `requests` requests and
+    `duration` seconds per measurement."""
+    clients: int = 32
+    requests: int = 3000
+    duration: float = 60.0
+    sample: int = 1000
+
+
+def measure_api(keys: list[str], load: ApiLoad) -> dict:
+    """Verdicts through `ownergraph serve`'s app in a uvicorn subprocess: read from the materialised
+    cn-majority closure (current for today), and as of another date (evaluated on demand)."""
+    import asyncio
+
+    from benchmarks import api_load
+
+    ids = random.Random(3).sample(keys, min(load.sample, len(keys)))
+    out = {}
+    with api_load.served() as url:
+        for name, as_of in (("materialised", None), ("as_of", AS_OF_OTHER.isoformat())):
+            print(f"   API under load: {name}", flush=True)
+            out[name] = asyncio.run(api_load.run(url, ids, "cn-majority", load.clients, load.requests,
+                                                 load.duration, 1, None, as_of))
+    return out
+
+
+def measure_graph(g: Graph, connection, runs: int, samples: int, batch_size: int,
+                  api: ApiLoad | None = None) -> Result:
     from graph import integrated, materialise, reference, sparse_closure
     from graph.control import COMPANY_CONTROL
     from graph.cypher_engine import evaluate_party
@@ -225,6 +255,11 @@ def measure_graph(g: Graph, connection, runs: int, samples: int, batch_size: int
             }
             print(json.dumps(result.closures[name]), flush=True)
         result.memory["neo4j_rss_after_closures_mb"] = rss_mb(server_pid) if server_pid else None
+        if api is not None and g.kind == "synthetic":
+            print(f"== {g.name}: API under load ({api.clients} clients)", flush=True)
+            materialise.materialise(store, policies["cn-majority"], today)  # the closure the API reads
+            result.api = measure_api(sorted(network.parties), api)
+            print(json.dumps(result.api), flush=True)
         if not g.full:
             return result
 
@@ -343,6 +378,25 @@ def render(results: list[Result], header: str, command: str, notes: list[str]) -
         d = r.load
         lines.append(f"| {r.graph} | {d['format']} | {r.parties:,} | {r.interests:,} | {d['wall_s']:.1f} "
                      f"| {d['parties_per_s']:,} | {d['edges_per_s']:,} |")
+    loaded = [r for r in results if r.api]
+    if loaded:
+        first = loaded[0].api["materialised"]
+        lines += ["", "### The API under load", "",
+                  f"`benchmarks/api_load.py`: {first['clients']} concurrent clients on loopback reading `GET "
+                  "/v1/parties/{id}/verdict?policy=cn-majority` (explanation included) for parties drawn from "
+                  f"{first['distinct_ids']:,} sampled ids, through the app served by uvicorn (one process) on the "
+                  "same machine as Neo4j and the clients; materialised: read from the closure; as of "
+                  f"{AS_OF_OTHER}: evaluated on demand. Each measurement is bounded in requests and seconds.", "",
+                  "| graph | verdicts | requests | seconds | requests/s | p50 ms | p95 ms | p99 ms | errors | p95 target |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for r in loaded:
+            for name, a in r.api.items():
+                target = TARGET_API_P95_MS[name]
+                lat = a["latency_ms"]
+                verdict = "met" if lat["p95"] < target else f"missed, {lat['p95'] / target:.1f}x"
+                lines.append(f"| {r.graph} | {name.replace('_', '-')} | {a['requests']:,} | {a['seconds']:.1f} "
+                             f"| {a['throughput_per_s']:,} | {lat['p50']:.1f} | {lat['p95']:.1f} | {lat['p99']:.1f} "
+                             f"| {a['error_count']} | < {target:.0f} ms: {verdict} |")
     full = [r for r in results if r.full]
     if full:
         lines += ["", "### Single-verdict latency (ms)", "",
@@ -447,6 +501,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-formats", dest="formats", action="store_false",
                         help="skip the load rate of the other formats' real files")
+    parser.add_argument("--api-clients", type=int, default=32, help="concurrent API clients (0: no API load)")
+    parser.add_argument("--api-requests", type=int, default=3000, help="at most this many requests per measurement")
+    parser.add_argument("--api-duration", type=float, default=60.0, help="at most this many seconds per measurement")
     parser.add_argument("--render", type=Path, metavar="RESULTS_JSONL",
                         help="only write BENCHMARKS.md again from the results a run saved (--work/results.jsonl)")
     args = parser.parse_args(argv)
@@ -459,6 +516,9 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     sys.setrecursionlimit(10_000)
+    if not (0 <= args.api_clients <= 256 and 0 < args.api_requests <= 100_000 and 0 < args.api_duration <= 600):
+        parser.error("API load must be bounded: clients <= 256, requests <= 100,000, duration <= 600 s")
+    api = ApiLoad(args.api_clients, args.api_requests, args.api_duration) if args.api_clients else None
     full_below, load_below = parse_size(args.full_below), parse_size(args.loaders_below)
     args.work.mkdir(parents=True, exist_ok=True)
     graphs = []
@@ -489,7 +549,7 @@ def main(argv: list[str] | None = None) -> None:
     with load_rate.neo4j(args.heap, args.pagecache) as connection, environment(connection):
         for g in graphs:
             runs = args.runs if g.full else args.big_runs
-            results.append(measure_graph(g, connection, runs, args.samples, args.batch_size))
+            results.append(measure_graph(g, connection, runs, args.samples, args.batch_size, api))
             with saved.open("a") as handle:
                 handle.write(json.dumps(results[-1].__dict__, default=str) + "\n")
             write_report(args.out, render(results, header, command.strip(), notes))  # each graph as it is done
