@@ -27,12 +27,36 @@ def verdict(store: Store, party_id: str, policy: str | Path | Policy = DEFAULT_P
     """
     chosen = _policy(policy)
     party = resolve(store, party_id)
+    day = as_of or date.today()
     if chosen.method == "aggregate":
-        info = materialise.current(store, chosen)
-        if info is not None and (as_of or date.today()) == info["as_of"].to_native():
-            return materialise.read_verdict(store, party["key"], chosen, info)
-    network, closure = cypher_engine.evaluate_party(store, party["key"], chosen, as_of or date.today())
+        read = from_closure(store, party["key"], chosen, day)
+        if read is not None:
+            return read
+    network, closure = cypher_engine.evaluate_party(store, party["key"], chosen, day)
     return explain.build(network, closure, party["key"], engine="cypher")
+
+
+def from_closure(store: Store, key: str, policy: Policy, day: date, info: dict | None = None,
+                 attempts: int = 3) -> Verdict | None:
+    """The verdict read from the policy's materialised closure, or None when none is current for `day`.
+
+    A closure can be switched or withdrawn while a verdict is read from it: a rebuild deletes the old
+    version's Verdict nodes after the switch, a refresh recomputes part of it. A party without a Verdict
+    node reads as clear, so a read that did not see one version whole would be a wrong "clear". The
+    version is read again after the read; if it changed (a new version, or the same one shown again
+    after a recompute), the read is done again on the new one, and after `attempts` the caller evaluates
+    on demand. `info` is the version as read before (default: read now).
+    """
+    info = info if info is not None else materialise.current(store, policy)
+    for _ in range(attempts):
+        if info is None or day != info["as_of"].to_native():
+            return None
+        read = materialise.read_verdict(store, key, policy, info)
+        after = materialise.current(store, policy)
+        if after is not None and (after["version"], after["computed_at"]) == (info["version"], info["computed_at"]):
+            return read
+        info = after
+    return None
 
 
 def find_in_network(network: Network, party_id: str) -> str:

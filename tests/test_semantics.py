@@ -217,3 +217,21 @@ def test_an_undisclosed_parent_is_said_in_words_in_the_explanation(store, tmp_pa
     assert v.verdict == "clear"
     assert any("the direct parent is not disclosed (NON_PUBLIC)" in s and "cannot be checked" in s
                for s in v.explanation), v.explanation
+
+
+def test_a_verdict_read_while_its_closure_is_rebuilt_is_read_again_never_as_clear(store, tmp_path):
+    from graph import evaluate, materialise
+    from graph.policy import load_policy
+
+    from builders import load_into
+
+    cn, day = load_policy(CN), date(2026, 11, 28)
+    load_into(store, [org("P", "CN"), org("A"), stake("P", "A", "60")], tmp_path)
+    materialise.materialise(store, cn, day)
+    before = materialise.current(store, cn)  # a reader has read the version ...
+    materialise.materialise(store, cn, day)  # ... and a rebuild switches to a new one, deleting the old
+    # read on the old version alone, the restricted party would have no Verdict node: "clear"
+    assert materialise.read_verdict(store, "t:A", cn, before).verdict == "clear"
+    read = evaluate.from_closure(store, "t:A", cn, day, info=before)
+    assert read is not None and read.verdict == "restricted"
+    assert read.restricted_share.min == 60
