@@ -75,8 +75,11 @@ class Store:
         return self.run("meta/counts")[0]
 
     def clear(self) -> None:
-        """Delete every node and relationship (the schema stays)."""
-        while self.run("meta/delete_batch", limit=20000)[0]["deleted"]:
+        """Delete every node and relationship (the schema stays), in transactions of bounded size:
+        relationships first, then nodes."""
+        while self.run("meta/delete_relationships_batch", limit=20000)[0]["deleted"]:
+            pass
+        while self.run("meta/delete_batch", limit=10000)[0]["deleted"]:
             pass
 
     def ping(self) -> bool:
