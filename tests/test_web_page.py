@@ -94,13 +94,20 @@ def click_node(page, node_id: str) -> None:
     """Click a party in the graph where Chromium draws it, and wait until the page has selected it.
 
     The click goes through the graph's locator, so Playwright first scrolls the point into view (a party
-    drawn below the fold cannot be clicked). The graph is re-laid out after an expansion, so a click that
-    lands while things move is tried again (at most three times) at the party's new position."""
+    drawn below the fold cannot be clicked). A party drawn outside the graph's box (the box can narrow
+    when a scroll bar appears) is brought back with the page's Fit button first, as a user would. The
+    graph is re-laid out after an expansion, so a click that lands while things move is tried again (at
+    most three times) at the party's new position."""
+    where = """id => { const cy = window.ownergraph.cy, p = cy.getElementById(id).renderedPosition();
+        const inside = p.x > 0 && p.y > 0 && p.x < cy.width() && p.y < cy.height();
+        return [p.x, p.y, inside]; }"""
     for _ in range(3):
-        x, y = page.evaluate("""id => { const n = window.ownergraph.cy.getElementById(id);
-            const p = n.renderedPosition(); return [p.x, p.y]; }""", node_id)
-        page.locator("#graph").click(position={"x": x, "y": y})
+        x, y, inside = page.evaluate(where, node_id)
+        if not inside:
+            page.click("#fit")
+            x, y, inside = page.evaluate(where, node_id)
         try:
+            page.locator("#graph").click(position={"x": x, "y": y}, timeout=15_000)
             page.wait_for_function("id => window.ownergraph.state.selected === id", arg=node_id, timeout=15_000)
             return
         except playwright_api.TimeoutError:
