@@ -24,11 +24,15 @@ def shared_data(*parts: str) -> Path:
     """A path under ../shared/data, or skip (fail in CI) when the folder is absent."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        message = f"reference data {path} is absent (../shared/data sits beside the checkout in CI)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"reference data {path} is absent (../shared/data sits beside the checkout in CI)")
     return path
+
+
+def missing(message: str, whole_module: bool = False) -> None:
+    """A test that cannot run here: skipped, but failed in CI, where everything it needs is installed."""
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message, allow_module_level=whole_module)
 
 
 def _free_port() -> int:
@@ -69,9 +73,7 @@ def neo4j_server(tmp_path_factory):
     try:
         uri = server.start(settings)
     except server.ServerError as exc:
-        if IN_CI:
-            pytest.fail(f"no Neo4j for the tests: {exc}")
-        pytest.skip(f"no Neo4j for the tests: {exc}")
+        missing(f"no Neo4j for the tests: {exc}")
     try:
         with GraphDatabase.driver(uri, auth=("neo4j", server.password(server.layout(settings)))) as d:
             d.verify_connectivity()

@@ -15,28 +15,19 @@ import pytest
 from api.app import create_app
 from loaders.run import load
 from ownergraph.settings import Settings
+from conftest import missing
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _unavailable(reason: str) -> None:
-    """Skip here, fail in CI: the CI script installs both."""
-    if IN_CI:
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
 try:
     from playwright import sync_api as playwright_api
 except ImportError:
-    _unavailable("Playwright is not installed (pip install playwright; no `playwright install` needed)")
+    missing("Playwright is not installed (pip install playwright; no `playwright install` needed)", whole_module=True)
 if not Path(CHROMIUM).exists():
-    _unavailable("Debian's chromium is not installed (apt-get install chromium)")
+    missing("Debian's chromium is not installed (apt-get install chromium)", whole_module=True)
 
 
 def _free_port() -> int:
