@@ -12,17 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from graph.parties import resolve
-from graph.store import Store
+from graph.store import Store, native
 
 MAX_DEPTH = 6
 MAX_PARTIES = 5000  # parties gathered for one request, all levels together
 MAX_ROWS = 20000  # interests read per level
 DIRECTIONS = {"owners": "api/owners_level", "subsidiaries": "api/subsidiaries_level"}
-
-
-def native(value):
-    """Neo4j temporal values as Python ones."""
-    return value.to_native() if hasattr(value, "to_native") else value
 
 
 def edge(row: dict) -> dict:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time as clock, timezone
 
 from graph.incremental import Change
-from graph.store import Store
+from graph.store import Store, native
 
 PAGE = 1_000  # changes per webhook POST
 log = logging.getLogger(__name__)
@@ -124,5 +124,4 @@ def post(url: str, payload: dict, attempts: int, backoff: float, timeout: float,
 def _iso(value):
     if value is None:
         return None
-    value = value.to_native() if hasattr(value, "to_native") else value
-    return value.isoformat()
+    return native(value).isoformat()

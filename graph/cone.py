@@ -10,7 +10,7 @@ from datetime import date
 
 from graph.network import Network
 from graph.semantics import Edge, PartyFacts
-from graph.store import Store
+from graph.store import Store, native
 
 MAX_CONE = 200_000  # parties; a cone larger than this is refused rather than exhausting memory
 
@@ -22,17 +22,11 @@ class ConeTooLarge(RuntimeError):
 def edge_from_row(row: dict) -> Edge:
     return Edge(
         key=row["key"], owner=row["owner"], owned=row["owned"], type=row["type"], lo=row["lo"], hi=row["hi"],
-        start=_date(row.get("start")), end=_date(row.get("end")), counted=True,
+        start=native(row.get("start")), end=native(row.get("end")), counted=True,
         sources=tuple(zip(row.get("sources") or [], row.get("records") or [])),
         share_min=row.get("share_min") or 0.0, share_max=row.get("share_max") if row.get("share_max") is not None else 100.0,
         min_open=bool(row.get("min_open")), max_open=bool(row.get("max_open")),
     )
-
-
-def _date(value):
-    if value is None:
-        return None
-    return value.to_native() if hasattr(value, "to_native") else value
 
 
 def facts(store: Store, keys: list[str]) -> dict[str, PartyFacts]:
@@ -42,7 +36,7 @@ def facts(store: Store, keys: list[str]) -> dict[str, PartyFacts]:
             out[row["key"]] = PartyFacts(
                 key=row["key"], name=row["name"], kind=row["kind"] or "company", country=row["country"],
                 nationalities=tuple(row["nationalities"]),
-                listings=tuple((n, _date(s), _date(e)) for n, s, e in row["listings"]),
+                listings=tuple((n, native(s), native(e)) for n, s, e in row["listings"]),
                 reporting_exceptions=tuple(row["reporting_exceptions"]),
             )
     return out

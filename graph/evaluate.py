@@ -10,7 +10,7 @@ from graph.errors import AmbiguousParty, UnknownParty
 from graph.network import Network, from_paths
 from graph.parties import resolve
 from graph.policy import DEFAULT_POLICY, Policy, load_policy
-from graph.store import Store
+from graph.store import Store, native
 from graph.verdict import Verdict
 
 
@@ -49,7 +49,7 @@ def from_closure(store: Store, key: str, policy: Policy, day: date, info: dict |
     """
     info = info if info is not None else materialise.current(store, policy)
     for _ in range(attempts):
-        if info is None or day != info["as_of"].to_native():
+        if info is None or day != native(info["as_of"]):
             return None
         read = materialise.read_verdict(store, key, policy, info)
         after = materialise.current(store, policy)

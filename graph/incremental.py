@@ -31,7 +31,7 @@ from graph.cypher_engine import BOUNDS, round_params, seed_params
 from graph.materialise import drop, materialise, write_marks
 from graph.policy import Policy
 from graph.semantics import CLEAR, INDETERMINATE, RESTRICTED
-from graph.store import Store
+from graph.store import Store, native
 
 PAGE = 5_000
 MAX_CAUSES = 5  # changed interests or parties kept per party as the cause of its change
@@ -105,7 +105,7 @@ def closure_state(store: Store, policy: Policy) -> dict | None:
     if not rows or (rows[0]["version"] is None and rows[0]["updating"] is None):
         return None
     row = dict(rows[0])
-    row["as_of"] = _native(row["as_of"])
+    row["as_of"] = native(row["as_of"])
     return row
 
 
@@ -329,6 +329,3 @@ def forget_before(store: Store, version: str) -> None:
     while store.run("refresh/region_before_drop", version=version, limit=PAGE)[0]["done"]:
         pass
 
-
-def _native(value):
-    return value.to_native() if hasattr(value, "to_native") else value

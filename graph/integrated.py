@@ -92,8 +92,8 @@ def parents_of(network: Network) -> dict[str, list]:
     return parents
 
 
-def exclusive_upstream(network: Network, key: str, parents: dict[str, list] | None = None) -> bool:
-    parents = parents if parents is not None else parents_of(network)
+def exclusive_upstream(parents: dict[str, list], key: str) -> bool:
+    """Whether an interest with an exclusive end lies upstream of `key` (`parents`: see parents_of)."""
     seen, stack = {key}, [key]
     while stack:
         for edge in parents.get(stack.pop(), ()):
@@ -112,20 +112,14 @@ def apply(network: Network, closure: Closure, seeds: set[str]) -> None:
         closure.standings[key].enter("possible", 0, "seed")
     low = solve(shares(network, closure, upper=False), seeds)
     high = solve(shares(network, closure, upper=True), seeds)
-    parents: dict[str, list] = {}  # built once, when a bound first sits at the threshold
-
-    def exclusive(key: str) -> bool:
-        if not parents:
-            parents.update(parents_of(network))
-        return exclusive_upstream(network, key, parents)
-
+    parents = parents_of(network)
     for key, standing in closure.standings.items():
         if key in seeds:
             continue
         standing.effective_lo = low.get(key, 0.0) * 100
         standing.effective_hi = high.get(key, 0.0) * 100
         status = effective_status(standing.effective_lo, standing.effective_hi, closure.policy,
-                                  lambda key=key: exclusive(key))
+                                  lambda key=key: exclusive_upstream(parents, key))
         if status != CLEAR:
             standing.enter("possible", 1, "ownership")
         if status == RESTRICTED:

@@ -21,7 +21,7 @@ from graph.cypher_engine import BOUNDS, round_params, seed_params
 from graph.network import Network
 from graph.policy import Policy
 from graph.semantics import Closure, Standing, seed_rule
-from graph.store import Store
+from graph.store import Store, native
 from graph.verdict import Verdict
 
 PAGE = 10_000
@@ -108,7 +108,7 @@ def drop(store: Store, version: str) -> None:
 def read_verdict(store: Store, key: str, policy: Policy, closure_info: dict) -> Verdict:
     """A verdict from the materialised closure: the party's Verdict node, then its proof tree."""
     version = closure_info["version"]
-    as_of = closure_info["as_of"].to_native() if hasattr(closure_info["as_of"], "to_native") else closure_info["as_of"]
+    as_of = native(closure_info["as_of"])
     closure = Closure(policy, as_of)
     network = Network()
     # the party's direct holders give the restricted share and the largest holders

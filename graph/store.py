@@ -90,6 +90,11 @@ class Store:
             return False
 
 
+def native(value: Any) -> Any:
+    """A value read from Neo4j as Python's own (neo4j.time dates and date-times to datetime's); others as they are."""
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
 def connect(settings: Settings, uri: str | None = None) -> Store:
     """A store on the configured Neo4j: NEO4J_URI if set, else the local server."""
     from graph import server

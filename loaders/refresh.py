@@ -55,7 +55,7 @@ from graph import changes as change_log
 from graph import incremental
 from graph.model import PartyRecord, RecordError, StakeRecord
 from graph.policy import load_policy
-from graph.store import Store, connect
+from graph.store import Store, connect, native
 from loaders import formats
 from loaders.records import Reject
 from loaders.sink import RejectsFile, Sink
@@ -138,7 +138,7 @@ def group_of(item: PartyRecord | StakeRecord) -> tuple[str, str]:
 def read_state(store: Store, source: str) -> dict[str, Said]:
     out = {}
     for row in store.stream("refresh/state_read", source=source):
-        out[row["rkey"]] = Said(list(row["parts"] or []), _native(row["start"]), row["interest"],
+        out[row["rkey"]] = Said(list(row["parts"] or []), native(row["start"]), row["interest"],
                                 list(row["lists"] or []))
     return out
 
@@ -355,7 +355,7 @@ def said_before(store: Store, source: str, work: Path) -> dict[str, Said]:
     try:
         with open(path, "rb") as handle:
             header = pickle.load(handle)
-            if header == {"source": source, "run": state["run"], "snapshot": str(_native(state["snapshot"]))}:
+            if header == {"source": source, "run": state["run"], "snapshot": str(native(state["snapshot"]))}:
                 return pickle.load(handle)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
         pass
@@ -436,13 +436,13 @@ def _run(store: Store, settings: RefreshSettings, config: RefreshConfig, today: 
         sources = [s for s in config.sources if only is None or s.name in only]
         by_day: dict[date, list[Snapshot]] = defaultdict(list)
         for source in sources:
-            last = _native(store.run("refresh/source_state_get", source=source.name)[0]["snapshot"])
+            last = native(store.run("refresh/source_state_get", source=source.name)[0]["snapshot"])
             for snap in pending(source, last, today, work / "staging", settings.refresh_fetch_timeout):
                 by_day[snap.date].append(snap)
         for day in sorted(by_day):
             staged = []
             for snap in by_day[day]:
-                first = _native(store.run("refresh/source_state_get", source=snap.source.name)[0]["snapshot"]) is None
+                first = native(store.run("refresh/source_state_get", source=snap.source.name)[0]["snapshot"]) is None
                 began = time.monotonic()
                 said = said_before(store, snap.source.name, work) if not first else {}
                 read_s = time.monotonic() - began
@@ -500,7 +500,7 @@ def history(store: Store, limit: int = 20) -> list[dict]:
     for row in store.run("refresh/runs_history", limit=limit):
         item = dict(row)
         for name in ("started", "ended"):
-            item[name] = _native(item[name]).isoformat() if item[name] is not None else None
+            item[name] = native(item[name]).isoformat() if item[name] is not None else None
         for name in ("sources", "closures", "webhook", "config"):
             item[name] = json.loads(item[name]) if item[name] else None
         out.append(item)
@@ -543,6 +543,3 @@ def run_scheduled(settings: RefreshSettings, cron: str | None = None, *, config:
             runs += 1
         return runs
 
-
-def _native(value):
-    return value.to_native() if hasattr(value, "to_native") else value
