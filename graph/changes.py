@@ -40,11 +40,14 @@ def record(store: Store, run: str, changes: list[Change], pending: bool) -> int:
 
 def changes_since(store: Store, since: date | datetime, policy: str | None = None, limit: int = 1000) -> list[dict]:
     """Verdict changes recorded at or after `since` (a date means its midnight, UTC), oldest first."""
+    return [as_json(r) for r in store.run("refresh/changes_since", since=moment(since), policy=policy, limit=limit)]
+
+
+def moment(since: date | datetime) -> datetime:
+    """A date as its midnight, and a date-time without a zone, in UTC."""
     if not isinstance(since, datetime):
         since = datetime.combine(since, clock.min)
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)
-    return [as_json(r) for r in store.run("refresh/changes_since", since=since, policy=policy, limit=limit)]
+    return since if since.tzinfo is not None else since.replace(tzinfo=timezone.utc)
 
 
 def as_json(row: dict) -> dict:

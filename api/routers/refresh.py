@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -107,8 +107,6 @@ def changes(store: StoreDep,
             limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> VerdictChanges:
     """Changes of materialised verdicts recorded at or after `since`, oldest first (poll with the time of
     the last change seen)."""
-    if not isinstance(since, datetime):
-        since = datetime.combine(since, datetime.min.time())
-    moment = since if since.tzinfo is not None else since.replace(tzinfo=timezone.utc)
+    moment = change_log.moment(since)
     found = change_log.changes_since(store, moment, policy, limit)
     return VerdictChanges(since=moment.isoformat(), changes=[VerdictChange(**c) for c in found])
