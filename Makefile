@@ -1,14 +1,15 @@
 # The two things a newcomer runs: `make demo` and `make test`. Both set up .venv on first use.
+# While developing: `make check` (ruff, mypy and the database-free tests, under two minutes).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup
+.PHONY: demo test check setup
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,dev]"
 	touch $@
 
 setup: $(VENV)/.installed
@@ -18,3 +19,8 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "not neo4j and not spark" -q

@@ -21,14 +21,14 @@ from neo4j.exceptions import AuthError, DatabaseUnavailable, ServiceUnavailable,
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import require_key
-from api.errors import PayloadTooLarge
-from api.keys import KeyRing
-from api.models import ErrorBody
-from api.routers import admin, parties, refresh, screen, search, verdicts
-from graph.cone import ConeTooLarge
-from graph.errors import OwnergraphError
-from graph.store import Store, StoreUnavailable, connect
+from ownergraph.api.deps import require_key
+from ownergraph.api.errors import PayloadTooLarge
+from ownergraph.api.keys import KeyRing
+from ownergraph.api.models import ErrorBody
+from ownergraph.api.routers import admin, parties, refresh, screen, search, verdicts
+from ownergraph.graph.cone import ConeTooLarge
+from ownergraph.graph.errors import OwnergraphError
+from ownergraph.graph.store import Store, StoreUnavailable, connect
 from ownergraph.settings import Settings
 
 log = logging.getLogger("ownergraph.api")
@@ -209,7 +209,7 @@ def quiet_driver_notifications() -> None:
 
 
 def from_environment() -> FastAPI:
-    """The app on the settings of the environment (`uvicorn --factory api.app:from_environment`)."""
+    """The app on the settings of the environment (`uvicorn --factory ownergraph.api.app:from_environment`)."""
     from ownergraph.settings import get_settings
 
     quiet_driver_notifications()

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
-from api.errors import InvalidParameter, Unauthorized
-from api.models import IsoDate
-from graph.policy import DEFAULT_POLICY, Policy, builtin_names, builtin_policies
-from graph.store import Store
+from ownergraph.api.errors import InvalidParameter, Unauthorized
+from ownergraph.api.models import IsoDate
+from ownergraph.graph.policy import DEFAULT_POLICY, Policy, builtin_names, builtin_policies
+from ownergraph.graph.store import Store
 from ownergraph.settings import Settings
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.errors import OwnergraphError
+from ownergraph.graph.errors import OwnergraphError
 
 
 class InvalidParameter(OwnergraphError):

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from graph.model import INTEREST_TYPES
-from graph.policy import builtin_names
-from graph.verdict import ControlPath, PartyRef, ShareRange, SourceRef, Verdict
+from ownergraph.graph.model import INTEREST_TYPES
+from ownergraph.graph.policy import builtin_names
+from ownergraph.graph.verdict import ControlPath, PartyRef, ShareRange, SourceRef, Verdict
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

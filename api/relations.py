@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from graph.parties import resolve
-from graph.store import Store, native
+from ownergraph.graph.parties import resolve
+from ownergraph.graph.store import Store, native
 
 MAX_DEPTH = 6
 MAX_PARTIES = 5000  # parties gathered for one request, all levels together

@@ -116,7 +116,7 @@ def _free_port() -> int:
 def served(timeout: float = 60):
     """The API in a uvicorn subprocess on a free loopback port, on the settings of the environment."""
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:from_environment", "--factory",
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "ownergraph.api.app:from_environment", "--factory",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
                                 "--timeout-keep-alive", "30"])
     url = f"http://127.0.0.1:{port}"

@@ -87,12 +87,12 @@ def main() -> None:
     parser.add_argument("--seed-share", type=float, default=0.02)
     args = parser.parse_args()
 
-    from graph import cypher_engine, materialise, reference, server
-    from graph.evaluate import verdict
-    from graph.network import from_paths
-    from graph.policy import builtin_policies
-    from graph.store import connect
-    from loaders.run import load
+    from ownergraph.graph import cypher_engine, materialise, reference, server
+    from ownergraph.graph.evaluate import verdict
+    from ownergraph.graph.network import from_paths
+    from ownergraph.graph.policy import builtin_policies
+    from ownergraph.graph.store import connect
+    from ownergraph.loaders.run import load
     from ownergraph.settings import Settings
 
     policy = builtin_policies()["cn-majority"]

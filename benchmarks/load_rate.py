@@ -85,16 +85,16 @@ class Phases:
 
 def run_child(folder: Path, batch_size: int, overrides: dict[str, str], server_pid: int | None,
               profile: Path | None, read_only: bool) -> dict:
-    import graph.store
-    from cypher import query
-    from graph.store import Store, connect
-    from loaders import formats, quality
-    from loaders.run import load
+    from ownergraph.cypher import query
+    from ownergraph.graph import store as graph_store
+    from ownergraph.graph.store import Store, connect
+    from ownergraph.loaders import formats, quality
+    from ownergraph.loaders.run import load
     from ownergraph.settings import Settings
 
     phases = Phases(server_pid)
     if overrides:
-        graph.store.query = lambda name: overrides.get(name) or query(name)
+        graph_store.query = lambda name: overrides.get(name) or query(name)
 
     class TimedStore(Store):
         def run(self, name: str, **params):
@@ -187,7 +187,7 @@ def neo4j(heap: str, pagecache: str):
         yield (os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
                os.environ.get("NEO4J_PASSWORD", ""), None)
         return
-    from graph import server
+    from ownergraph.graph import server
     from ownergraph.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="ownergraph-load-rate-neo4j-") as data_dir:

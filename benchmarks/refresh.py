@@ -88,14 +88,14 @@ def main() -> None:
     args = parser.parse_args()
 
     from benchmarks.synthetic import generate
-    from graph import server
-    from graph.incremental import all_standings
-    from graph.materialise import materialise
-    from graph.policy import load_policy
-    from graph.store import connect
-    from loaders.refresh import refresh
-    from loaders.run import load
-    from loaders.sources import RefreshConfig, RefreshSettings, Source
+    from ownergraph.graph import server
+    from ownergraph.graph.incremental import all_standings
+    from ownergraph.graph.materialise import materialise
+    from ownergraph.graph.policy import load_policy
+    from ownergraph.graph.store import connect
+    from ownergraph.loaders.refresh import refresh
+    from ownergraph.loaders.run import load
+    from ownergraph.loaders.sources import RefreshConfig, RefreshSettings, Source
 
     day2 = date.today()
     day1 = day2 - timedelta(days=1)

@@ -142,7 +142,7 @@ class TimedStore:
 def bulk_write(store, network, batch: int = 10_000) -> dict:
     """The network written with cypher/bench/ (closure properties only, no provenance): for graphs too large
     for a bounded load through the loaders. Returns the time taken."""
-    from graph.store import batched
+    from ownergraph.graph.store import batched
 
     began = time.perf_counter()
     store.clear()
@@ -195,14 +195,14 @@ def measure_api(keys: list[str], load: ApiLoad) -> dict:
 
 def measure_graph(g: Graph, connection, runs: int, samples: int, batch_size: int,
                   api: ApiLoad | None = None) -> Result:
-    from graph import integrated, materialise, reference, sparse_closure
-    from graph.control import COMPANY_CONTROL
-    from graph.cypher_engine import evaluate_party
-    from graph.evaluate import verdict
-    from graph.network import from_paths
-    from graph.policy import builtin_policies
-    from graph.semantics import Closure, Standing, seed_rule
-    from graph.store import connect
+    from ownergraph.graph import integrated, materialise, reference, sparse_closure
+    from ownergraph.graph.control import COMPANY_CONTROL
+    from ownergraph.graph.cypher_engine import evaluate_party
+    from ownergraph.graph.evaluate import verdict
+    from ownergraph.graph.network import from_paths
+    from ownergraph.graph.policy import builtin_policies
+    from ownergraph.graph.semantics import Closure, Standing, seed_rule
+    from ownergraph.graph.store import connect
     from ownergraph.settings import Settings
 
     today = date.today()

@@ -19,10 +19,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time as clock, timezone
+from datetime import UTC, date, datetime
+from datetime import time as clock
 
-from graph.incremental import Change
-from graph.store import Store, native
+from ownergraph.graph.incremental import Change
+from ownergraph.graph.store import Store, native
 
 PAGE = 1_000  # changes per webhook POST
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def moment(since: date | datetime) -> datetime:
     """A date as its midnight, and a date-time without a zone, in UTC."""
     if not isinstance(since, datetime):
         since = datetime.combine(since, clock.min)
-    return since if since.tzinfo is not None else since.replace(tzinfo=timezone.utc)
+    return since if since.tzinfo is not None else since.replace(tzinfo=UTC)
 
 
 def as_json(row: dict) -> dict:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from graph.network import Network
-from graph.semantics import Edge, PartyFacts
-from graph.store import Store, native
+from ownergraph.graph.network import Network
+from ownergraph.graph.semantics import Edge, PartyFacts
+from ownergraph.graph.store import Store, native
 
 MAX_CONE = 200_000  # parties; a cone larger than this is refused rather than exhausting memory
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from graph import identifiers
-from graph.store import Store
+from ownergraph.graph import identifiers
+from ownergraph.graph.store import Store
 
 
 @dataclass(frozen=True)

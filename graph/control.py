@@ -14,10 +14,10 @@ from decimal import Decimal
 
 import networkx as nx
 
-from graph import explain, reference
-from graph.network import Network
-from graph.policy import Policy, Restricted
-from graph.verdict import ControlPath
+from ownergraph.graph import explain, reference
+from ownergraph.graph.network import Network
+from ownergraph.graph.policy import Policy, Restricted
+from ownergraph.graph.verdict import ControlPath
 
 COMPANY_CONTROL = Policy(name="company-control", restricted=Restricted(), threshold=Decimal(50), inclusive=False,
                          measured=("shareholding", "voting-rights"), control=())

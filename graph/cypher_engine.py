@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from graph import integrated
-from graph.cone import read_cone
-from graph.network import Network
-from graph.policy import Policy
-from graph.semantics import Closure, Standing, seed_rule, threshold
-from graph.store import Store
+from ownergraph.graph import integrated
+from ownergraph.graph.cone import read_cone
+from ownergraph.graph.network import Network
+from ownergraph.graph.policy import Policy
+from ownergraph.graph.semantics import Closure, Standing, seed_rule, threshold
+from ownergraph.graph.store import Store
 
 BOUNDS = {"sure": "lo", "possible": "hi"}
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from graph import cypher_engine, explain, materialise, reference
-from graph.errors import AmbiguousParty, UnknownParty
-from graph.network import Network, from_paths
-from graph.parties import resolve
-from graph.policy import DEFAULT_POLICY, Policy, load_policy
-from graph.store import Store, native
-from graph.verdict import Verdict
+from ownergraph.graph import cypher_engine, explain, materialise, reference
+from ownergraph.graph.errors import AmbiguousParty, UnknownParty
+from ownergraph.graph.network import Network, from_paths
+from ownergraph.graph.parties import resolve
+from ownergraph.graph.policy import DEFAULT_POLICY, Policy, load_policy
+from ownergraph.graph.store import Store, native
+from ownergraph.graph.verdict import Verdict
 
 
 def _policy(policy: str | Path | Policy) -> Policy:
@@ -90,8 +90,8 @@ def verdict_in_network(network: Network, party_id: str, policy: str | Path | Pol
 
 def controllers(store: Store, party_id: str, as_of: date | None = None) -> list[dict]:
     """The parties that control a party (company control), nearest first, with their paths."""
-    from graph.cone import read_cone
-    from graph.control import controllers as find_controllers
+    from ownergraph.graph.cone import read_cone
+    from ownergraph.graph.control import controllers as find_controllers
 
     party = resolve(store, party_id)
     day = as_of or date.today()

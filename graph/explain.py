@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from graph.disclosure import describe_exception
-from graph.network import Network
-from graph.semantics import CLEAR, INDETERMINATE, RESTRICTED, Closure, Edge, counted_share, counts
-from graph.share import decode, fmt
-from graph.verdict import ControlPath, Holder, PartyRef, PathEdge, ShareRange, SourceRef, Threshold, Verdict
+from ownergraph.graph.disclosure import describe_exception
+from ownergraph.graph.network import Network
+from ownergraph.graph.semantics import CLEAR, INDETERMINATE, RESTRICTED, Closure, Edge, counted_share, counts
+from ownergraph.graph.share import decode, fmt
+from ownergraph.graph.verdict import ControlPath, Holder, PartyRef, PathEdge, ShareRange, SourceRef, Threshold, Verdict
 
 MAX_PATHS = 20
 INTEREST_WORDS = {

@@ -27,11 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from graph.cypher_engine import BOUNDS, round_params, seed_params
-from graph.materialise import drop, materialise, write_marks
-from graph.policy import Policy
-from graph.semantics import CLEAR, INDETERMINATE, RESTRICTED
-from graph.store import Store, native
+from ownergraph.graph.cypher_engine import BOUNDS, round_params, seed_params
+from ownergraph.graph.materialise import drop, materialise, write_marks
+from ownergraph.graph.policy import Policy
+from ownergraph.graph.semantics import CLEAR, INDETERMINATE, RESTRICTED
+from ownergraph.graph.store import Store, native
 
 PAGE = 5_000
 MAX_CAUSES = 5  # changed interests or parties kept per party as the cause of its change

@@ -13,9 +13,9 @@ import numpy as np
 from scipy.sparse import csr_matrix, identity
 from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
-from graph.network import Network
-from graph.semantics import CLEAR, RESTRICTED, Closure, counted_share, counts, effective_status
-from graph.share import SCALE, UNIT
+from ownergraph.graph.network import Network
+from ownergraph.graph.semantics import CLEAR, RESTRICTED, Closure, counted_share, counts, effective_status
+from ownergraph.graph.share import SCALE, UNIT
 
 
 def shares(network: Network, closure: Closure, upper: bool) -> dict[str, dict[str, float]]:

@@ -15,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from graph import explain
-from graph.cone import edge_from_row, facts
-from graph.cypher_engine import BOUNDS, round_params, seed_params
-from graph.network import Network
-from graph.policy import Policy
-from graph.semantics import Closure, Standing, seed_rule
-from graph.store import Store, native
-from graph.verdict import Verdict
+from ownergraph.graph import explain
+from ownergraph.graph.cone import edge_from_row, facts
+from ownergraph.graph.cypher_engine import BOUNDS, round_params, seed_params
+from ownergraph.graph.network import Network
+from ownergraph.graph.policy import Policy
+from ownergraph.graph.semantics import Closure, Standing, seed_rule
+from ownergraph.graph.store import Store, native
+from ownergraph.graph.verdict import Verdict
 
 PAGE = 10_000
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from graph.share import Share
+from ownergraph.graph.share import Share
 
 PARTY_KINDS = ("company", "person", "state", "trust", "fund", "public-body", "arrangement", "unknown")
 

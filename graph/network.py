@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from graph.model import PartyRecord, StakeRecord, country_of
-from graph.semantics import Edge, PartyFacts
+from ownergraph.graph.model import PartyRecord, StakeRecord, country_of
+from ownergraph.graph.semantics import Edge, PartyFacts
 
 EPOCH = date(1, 1, 1)
 
@@ -98,7 +98,7 @@ def from_records(items: Iterable) -> Network:
 
 
 def from_paths(paths: Iterable[Path], fmt: str = "auto") -> Network:
-    from loaders import formats
+    from ownergraph.loaders import formats
 
     def items():
         for path in paths:

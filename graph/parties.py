@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.errors import AmbiguousParty, UnknownParty
-from graph.store import Store
+from ownergraph.graph.errors import AmbiguousParty, UnknownParty
+from ownergraph.graph.store import Store
 
 
 def resolve(store: Store, party_id: str) -> dict:

@@ -17,8 +17,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from graph.errors import PolicyError
-from graph.model import INTEREST_TYPES
+from ownergraph.graph.errors import PolicyError
+from ownergraph.graph.model import INTEREST_TYPES
 
 BUILTIN_DIR = Path(__file__).parent / "policies"
 DEFAULT_POLICY = "cn-majority"

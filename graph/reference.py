@@ -15,11 +15,22 @@ from fractions import Fraction
 
 import networkx as nx
 
-from graph.network import Network
-from graph.policy import Policy
-from graph.semantics import (CLEAR, RESTRICTED, Closure, Edge, Standing, controls, counted_share, counts,
-                             effective_status, qualifies, seed_rule)
-from graph.share import SCALE, UNIT
+from ownergraph.graph.network import Network
+from ownergraph.graph.policy import Policy
+from ownergraph.graph.semantics import (
+    CLEAR,
+    RESTRICTED,
+    Closure,
+    Edge,
+    Standing,
+    controls,
+    counted_share,
+    counts,
+    effective_status,
+    qualifies,
+    seed_rule,
+)
+from ownergraph.graph.share import SCALE, UNIT
 
 
 def as_digraph(network: Network, as_of: date) -> nx.DiGraph:

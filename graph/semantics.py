@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from graph.policy import Policy
-from graph.share import encode_threshold, meets
+from ownergraph.graph.policy import Policy
+from ownergraph.graph.share import encode_threshold, meets
 
 RESTRICTED, CLEAR, INDETERMINATE = "restricted", "clear", "indeterminate"
 

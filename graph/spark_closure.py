@@ -26,8 +26,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from graph.policy import Policy
-from graph.share import encode_threshold
+from ownergraph.graph.policy import Policy
+from ownergraph.graph.share import encode_threshold
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession

@@ -26,10 +26,10 @@ from datetime import date
 
 import numpy as np
 
-from graph.network import Network
-from graph.policy import Policy
-from graph.semantics import INDETERMINATE, RESTRICTED, Closure, Standing, counts, seed_rule
-from graph.share import SCALE, encode_threshold
+from ownergraph.graph.network import Network
+from ownergraph.graph.policy import Policy
+from ownergraph.graph.semantics import INDETERMINATE, RESTRICTED, Closure, Standing, counts, seed_rule
+from ownergraph.graph.share import SCALE, encode_threshold
 
 REASONS = ("seed", "ownership", "control")  # codes 0, 1, 2 of `reason`
 

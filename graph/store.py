@@ -14,7 +14,7 @@ from typing import Any
 from neo4j import Driver, GraphDatabase, Query
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from cypher import names, query
+from ownergraph.cypher import names, query
 from ownergraph.settings import Settings
 
 SCHEMA_VERSION = 1
@@ -97,7 +97,7 @@ def native(value: Any) -> Any:
 
 def connect(settings: Settings, uri: str | None = None) -> Store:
     """A store on the configured Neo4j: NEO4J_URI if set, else the local server."""
-    from graph import server
+    from ownergraph.graph import server
 
     if settings.external:
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None

@@ -27,14 +27,14 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from graph.model import PartyRecord, Provenance, RecordError, StakeRecord
-from graph.share import ShareError
-from loaders import bods_fields as f
-from loaders import bods_interests, bods_parties
-from loaders.bods_history import History, Record, StakeKey, succession
-from loaders.bods_parties import bods_id
-from loaders.files import head, iter_json, open_texts
-from loaders.records import Item, Reject
+from ownergraph.graph.model import PartyRecord, Provenance, RecordError, StakeRecord
+from ownergraph.graph.share import ShareError
+from ownergraph.loaders import bods_fields as f
+from ownergraph.loaders import bods_interests, bods_parties
+from ownergraph.loaders.bods_history import History, Record, StakeKey, succession
+from ownergraph.loaders.bods_parties import bods_id
+from ownergraph.loaders.files import head, iter_json, open_texts
+from ownergraph.loaders.records import Item, Reject
 
 RECORD_TYPES = ("entity", "person", "relationship")
 RECORD_STATUSES = ("new", "updated", "closed")

@@ -12,9 +12,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from graph.model import RecordError
-from graph.share import HUNDRED, Share, ShareError, to_decimal
-from loaders import values
+from ownergraph.graph.model import RecordError
+from ownergraph.graph.share import HUNDRED, Share, ShareError, to_decimal
+from ownergraph.loaders import values
 
 # Interest types of BODS 0.2 (kebab-case), 0.3 and 0.4 (camelCase), keyed by their letters only, mapped to
 # the types ownergraph stores (graph.model.INTEREST_TYPES). Board membership is not a right to appoint

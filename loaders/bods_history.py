@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from graph.model import StakeRecord
+from ownergraph.graph.model import StakeRecord
 
 StakeKey = tuple  # owner, owned, interest type, start, declares
 

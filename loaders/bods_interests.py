@@ -13,10 +13,10 @@ is read as the GLEIF loader reads that relationship: `consolidation`, the ultima
 
 from __future__ import annotations
 
-from graph.model import Provenance, RecordError, StakeRecord
-from graph.share import Share
-from loaders import bods_fields as f
-from loaders.gleif_records import RELATIONSHIPS
+from ownergraph.graph.model import Provenance, RecordError, StakeRecord
+from ownergraph.graph.share import Share
+from ownergraph.loaders import bods_fields as f
+from ownergraph.loaders.gleif_records import RELATIONSHIPS
 
 # GLEIF reporting exceptions that BODS publishes as an interest of an unspecified party
 EXCEPTION_CATEGORIES = {

@@ -9,9 +9,9 @@ anywhere else and are left out; organisation schemes (LEI, GB-COH) are not taken
 
 from __future__ import annotations
 
-from graph import identifiers
-from graph.model import PartyRecord, Provenance, RecordError
-from loaders import bods_fields as f
+from ownergraph.graph import identifiers
+from ownergraph.graph.model import PartyRecord, Provenance, RecordError
+from ownergraph.loaders import bods_fields as f
 
 ENTITY_KINDS = {
     "registeredEntity": "company",

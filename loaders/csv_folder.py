@@ -11,10 +11,10 @@ import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from graph import identifiers
-from graph.model import PartyRecord, Provenance, RecordError, StakeRecord
-from loaders import values
-from loaders.records import Item, Reject
+from ownergraph.graph import identifiers
+from ownergraph.graph.model import PartyRecord, Provenance, RecordError, StakeRecord
+from ownergraph.loaders import values
+from ownergraph.loaders.records import Item, Reject
 
 KINDS = {"company", "person", "state", "trust", "fund"}
 ENTITY_COLUMNS = {"id"}

@@ -9,7 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from loaders.records import Reject
+from ownergraph.loaders.records import Reject
 
 
 def open_texts(path: Path) -> Iterator[tuple[str, io.TextIOBase]]:

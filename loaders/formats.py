@@ -12,17 +12,17 @@ import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from loaders.records import Item
+from ownergraph.loaders.records import Item
 
 Reader = Callable[[Path], Iterator[Item]]
 
 # format name -> module; detection tries them in this order
 MODULES: dict[str, str] = {
-    "csv": "loaders.csv_folder",
-    "bods": "loaders.bods",
-    "gleif": "loaders.gleif",
-    "psc": "loaders.psc",
-    "ftm": "loaders.ftm",
+    "csv": "ownergraph.loaders.csv_folder",
+    "bods": "ownergraph.loaders.bods",
+    "gleif": "ownergraph.loaders.gleif",
+    "psc": "ownergraph.loaders.psc",
+    "ftm": "ownergraph.loaders.ftm",
 }
 
 

@@ -54,13 +54,13 @@ from followthemoney import model
 from followthemoney.exc import FollowTheMoneyException
 from followthemoney.proxy import EntityProxy
 
-from graph import identifiers
-from graph.model import PartyRecord, Provenance, RecordError, StakeRecord
-from graph.share import HUNDRED, Share, ShareError, to_decimal
-from loaders import ftm_lists, values
-from loaders.files import head, iter_json
-from loaders.psc_natures import nature
-from loaders.records import Item, Reject
+from ownergraph.graph import identifiers
+from ownergraph.graph.model import PartyRecord, Provenance, RecordError, StakeRecord
+from ownergraph.graph.share import HUNDRED, Share, ShareError, to_decimal
+from ownergraph.loaders import ftm_lists, values
+from ownergraph.loaders.files import head, iter_json
+from ownergraph.loaders.psc_natures import nature
+from ownergraph.loaders.records import Item, Reject
 
 LEI = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
 NUMBER = r"(\d+(?:[.,]\d+)?)"

@@ -20,10 +20,10 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from graph.model import RecordError
-from loaders import gleif_csv, gleif_records, gleif_xml
-from loaders.files import head, iter_json
-from loaders.records import Item, Reject
+from ownergraph.graph.model import RecordError
+from ownergraph.loaders import gleif_csv, gleif_records, gleif_xml
+from ownergraph.loaders.files import head, iter_json
+from ownergraph.loaders.records import Item, Reject
 
 XML_NAMESPACES = ("http://www.gleif.org/data/schema/leidata/", "http://www.gleif.org/data/schema/rr/",
                   "http://www.gleif.org/data/schema/repex/")

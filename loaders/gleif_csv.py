@@ -16,8 +16,8 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from loaders.files import open_texts
-from loaders.records import Reject
+from ownergraph.loaders.files import open_texts
+from ownergraph.loaders.records import Reject
 
 ATTRIBUTES = {"xmllang", "type", "field_xpath", "group_type", "group_id", "group_sequence_no", "event_status"}
 

@@ -28,10 +28,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from graph import identifiers
-from graph.model import PartyRecord, Provenance, RecordError, StakeRecord
-from graph.share import Share
-from loaders import values
+from ownergraph.graph import identifiers
+from ownergraph.graph.model import PartyRecord, Provenance, RecordError, StakeRecord
+from ownergraph.graph.share import Share
+from ownergraph.loaders import values
 
 LEI = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
 COMPANIES_HOUSE = "RA000585"

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from loaders.files import open_texts
-from loaders.records import Reject
+from ownergraph.loaders.files import open_texts
+from ownergraph.loaders.records import Reject
 
 # local name of a record element -> local name of the element that holds the records
 RECORD_PARENTS = {

@@ -55,13 +55,13 @@ from pathlib import Path
 
 from followthemoney.types import registry
 
-from graph import identifiers
-from graph.model import PartyRecord, Provenance, RecordError, StakeRecord
-from graph.share import Share
-from loaders import values
-from loaders.files import head, iter_json
-from loaders.psc_natures import nature
-from loaders.records import Item, Reject
+from ownergraph.graph import identifiers
+from ownergraph.graph.model import PartyRecord, Provenance, RecordError, StakeRecord
+from ownergraph.graph.share import Share
+from ownergraph.loaders import values
+from ownergraph.loaders.files import head, iter_json
+from ownergraph.loaders.psc_natures import nature
+from ownergraph.loaders.records import Item, Reject
 
 TOTALS = "totals#persons-of-significant-control-snapshot"
 INDIVIDUAL = {"individual-person-with-significant-control", "individual-beneficial-owner"}

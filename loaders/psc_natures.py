@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from graph.share import Share
+from ownergraph.graph.share import Share
 
 SHARES = "shareholding"
 VOTES = "voting-rights"

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from graph.share import HUNDRED, decode_lo, encode_threshold, fmt
-from graph.store import Store
+from ownergraph.graph.share import HUNDRED, decode_lo, encode_threshold, fmt
+from ownergraph.graph.store import Store
 
 EXAMPLES = 5
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.model import PartyRecord, StakeRecord
+from ownergraph.graph.model import PartyRecord, StakeRecord
 
 
 @dataclass(frozen=True)

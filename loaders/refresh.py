@@ -46,20 +46,20 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from croniter import croniter
 
-from graph import changes as change_log
-from graph import incremental
-from graph.model import PartyRecord, RecordError, StakeRecord
-from graph.policy import load_policy
-from graph.store import Store, connect, native
-from loaders import formats
-from loaders.records import Reject
-from loaders.sink import RejectsFile, Sink
-from loaders.sources import RefreshConfig, RefreshSettings, Snapshot, Source, load_config, pending
+from ownergraph.graph import changes as change_log
+from ownergraph.graph import incremental
+from ownergraph.graph.model import PartyRecord, RecordError, StakeRecord
+from ownergraph.graph.policy import load_policy
+from ownergraph.graph.store import Store, connect, native
+from ownergraph.loaders import formats
+from ownergraph.loaders.records import Reject
+from ownergraph.loaders.sink import RejectsFile, Sink
+from ownergraph.loaders.sources import RefreshConfig, RefreshSettings, Snapshot, load_config, pending
 
 LOCK, SCHEDULER_LOCK = "refresh.lock", "refresh-scheduler.lock"
 PAGE = 5_000
@@ -426,7 +426,7 @@ def _run(store: Store, settings: RefreshSettings, config: RefreshConfig, today: 
     for name in sorted(n for n in _schema_names()):
         store.run_auto(name)
     store.apply_schema()
-    run = RunReport(f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}")
+    run = RunReport(f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}")
     store.run("refresh/run_start", id=run.id, config=json.dumps(config.model_dump(mode="json")),
               host=socket.gethostname())
     store.run("refresh/runs_interrupted", id=run.id)
@@ -489,7 +489,7 @@ def _recompute(store: Store, settings: RefreshSettings, run: RunReport, policies
 
 
 def _schema_names() -> list[str]:
-    from cypher import names
+    from ownergraph.cypher import names
 
     return names("refresh/schema")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from graph.store import Store
-from loaders import formats
-from loaders.sink import LoadSummary, RejectsFile, Sink
+from ownergraph.graph.store import Store
+from ownergraph.loaders import formats
+from ownergraph.loaders.sink import LoadSummary, RejectsFile, Sink
 
 
 def load(store: Store, paths: list[Path], fmt: str = "auto", rejects: Path | None = None,

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from neo4j.exceptions import Neo4jError
 
-from graph.model import PartyRecord, StakeRecord
-from graph.store import Store
-from loaders.records import Item, Reject
+from ownergraph.graph.model import PartyRecord, StakeRecord
+from ownergraph.graph.store import Store
+from ownergraph.loaders.records import Item, Reject
 
 
 @dataclass

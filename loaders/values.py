@@ -6,8 +6,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from graph.model import RecordError
-from graph.share import HUNDRED, Share, ShareError, to_decimal
+from ownergraph.graph.model import RecordError
+from ownergraph.graph.share import HUNDRED, Share, ShareError, to_decimal
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")

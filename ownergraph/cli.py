@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -32,7 +32,7 @@ def db_start() -> None:
     """Fetch Neo4j 5.26 from Maven Central if needed, start it on 127.0.0.1 and wait for Bolt."""
     import time
 
-    from graph import server
+    from ownergraph.graph import server
 
     settings = get_settings()
     if settings.external:
@@ -48,7 +48,7 @@ def db_start() -> None:
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the local Neo4j (SIGTERM, then wait)."""
-    from graph import server
+    from ownergraph.graph import server
 
     stopped = server.stop(get_settings())
     console.print("Neo4j stopped" if stopped else "Neo4j was not running")
@@ -57,8 +57,8 @@ def db_stop() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the local Neo4j runs, where, and its schema version."""
-    from graph import server
-    from graph.store import opened
+    from ownergraph.graph import server
+    from ownergraph.graph.store import opened
 
     settings = get_settings()
     if settings.external:
@@ -76,7 +76,7 @@ def db_status() -> None:
 @db_app.command("reset")
 def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False) -> None:
     """Stop the local Neo4j and delete its data."""
-    from graph import server
+    from ownergraph.graph import server
 
     if not yes:
         typer.confirm("Delete all data of the local Neo4j?", abort=True)
@@ -85,8 +85,8 @@ def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = F
 
 
 def _store():
-    from graph import server
-    from graph.store import connect
+    from ownergraph.graph import server
+    from ownergraph.graph.store import connect
 
     settings = get_settings()
     if not settings.external and not server.status(settings)["running"]:
@@ -98,15 +98,16 @@ def _store():
 def load(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to load.", exists=True)],
     format: Annotated[str, typer.Option("--format", help="auto, bods, gleif, psc, ftm or csv.")] = "auto",
-    rejects: Annotated[Optional[Path], typer.Option(help="Where to write rejected records (CSV).")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Where to write rejected records (CSV).")] = None,
     quality: Annotated[bool, typer.Option("--quality/--no-quality",
                                           help="Print the quality report of the graph after the load.")] = True,
 ) -> None:
     """Load registry data into the graph; bad records go to a rejects file, the rest loads."""
-    from loaders.formats import UnknownFormat
-    from loaders.csv_folder import FormatError
-    from loaders.quality import render as render_quality, report as quality_report
-    from loaders.run import load as run_load
+    from ownergraph.loaders.csv_folder import FormatError
+    from ownergraph.loaders.formats import UnknownFormat
+    from ownergraph.loaders.quality import render as render_quality
+    from ownergraph.loaders.quality import report as quality_report
+    from ownergraph.loaders.run import load as run_load
 
     store = _store()
     try:
@@ -133,11 +134,12 @@ def load(
 
 @app.command()
 def quality(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Interests in force on this date (default today).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Interests in force on this date (default today).")] = None,
     examples: Annotated[int, typer.Option(help="How many examples of each irregularity to name.")] = 5,
 ) -> None:
     """The quality report of the graph: totals, shares over 100%, ownership cycles, parties with no owner."""
-    from loaders.quality import render as render_quality, report as quality_report
+    from ownergraph.loaders.quality import render as render_quality
+    from ownergraph.loaders.quality import report as quality_report
 
     day = _as_of(as_of)
     store = _store()
@@ -149,7 +151,7 @@ def quality(
         console.print(line, highlight=False, markup=False)
 
 
-def _as_of(value: Optional[str]):
+def _as_of(value: str | None):
     from datetime import date
 
     if value is None:
@@ -164,15 +166,15 @@ def _as_of(value: Optional[str]):
 def verdict(
     party_id: Annotated[str, typer.Argument(metavar="ID", help="A CSV id, BODS recordId, LEI or scheme:value.")],
     policy: Annotated[str, typer.Option(help="A built-in policy name or a YAML policy file.")] = "cn-majority",
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The date to judge on (default today).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The date to judge on (default today).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC.md §6 JSON.")] = False,
     engine: Annotated[str, typer.Option(help="cypher (Neo4j) or memory (reference engine on --data).")] = "cypher",
-    data: Annotated[Optional[list[Path]], typer.Option(help="Files or folders for --engine memory.")] = None,
+    data: Annotated[list[Path] | None, typer.Option(help="Files or folders for --engine memory.")] = None,
 ) -> None:
     """Is the party restricted under the policy, as of the date, and why?"""
-    from graph.errors import OwnergraphError
-    from graph.evaluate import verdict as cypher_verdict
-    from graph.evaluate import verdict_memory
+    from ownergraph.graph.errors import OwnergraphError
+    from ownergraph.graph.evaluate import verdict as cypher_verdict
+    from ownergraph.graph.evaluate import verdict_memory
     from ownergraph.render import render_verdict
 
     day = _as_of(as_of)
@@ -200,14 +202,14 @@ def verdict(
 @app.command()
 def controllers(
     party_id: Annotated[str, typer.Argument(metavar="ID")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The date to judge on (default today).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The date to judge on (default today).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The parties that control ID (company control: more than 50% with what they control), nearest first."""
     import json
 
-    from graph.errors import OwnergraphError
-    from graph.evaluate import controllers as find_controllers
+    from ownergraph.graph.errors import OwnergraphError
+    from ownergraph.graph.evaluate import controllers as find_controllers
 
     store = _store()
     try:
@@ -232,14 +234,14 @@ def controllers(
 
 @app.command()
 def closure(
-    policy: Annotated[Optional[list[str]], typer.Option(help="Policies to materialise (default: every built-in aggregate policy).")] = None,
+    policy: Annotated[list[str] | None, typer.Option(help="Policies to materialise (default: every built-in aggregate policy).")] = None,
 ) -> None:
     """Materialise the closure of aggregate policies over the whole graph (verdict reads become lookups)."""
     import time
 
-    from graph.errors import OwnergraphError
-    from graph.materialise import materialise
-    from graph.policy import builtin_policies, load_policy
+    from ownergraph.graph.errors import OwnergraphError
+    from ownergraph.graph.materialise import materialise
+    from ownergraph.graph.policy import builtin_policies, load_policy
 
     store = _store()
     try:
@@ -258,9 +260,9 @@ def closure(
 
 @app.command()
 def refresh(
-    config: Annotated[Optional[Path], typer.Option("--config", help="The sources file (default ownergraph.yaml).")] = None,
-    source: Annotated[Optional[list[str]], typer.Option("--source", help="Refresh only these sources.")] = None,
-    schedule: Annotated[Optional[str], typer.Option("--schedule", help="Keep running, on this cron schedule (e.g. \"0 2 * * *\"), or \"sources\": each source on its own.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="The sources file (default ownergraph.yaml).")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Refresh only these sources.")] = None,
+    schedule: Annotated[str | None, typer.Option("--schedule", help="Keep running, on this cron schedule (e.g. \"0 2 * * *\"), or \"sources\": each source on its own.")] = None,
     show_history: Annotated[bool, typer.Option("--history", help="List the latest runs instead of running one.")] = False,
     limit: Annotated[int, typer.Option(help="Runs listed by --history.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -269,8 +271,9 @@ def refresh(
     import json
     import logging
 
-    from loaders.refresh import RefreshBusy, history, refresh as run_refresh, run_scheduled
-    from loaders.sources import ConfigError, RefreshSettings, load_config
+    from ownergraph.loaders.refresh import RefreshBusy, history, run_scheduled
+    from ownergraph.loaders.refresh import refresh as run_refresh
+    from ownergraph.loaders.sources import ConfigError, RefreshSettings, load_config
 
     settings = RefreshSettings()
     if show_history:
@@ -333,12 +336,12 @@ def demo() -> None:
     """Start Neo4j, load the bundled example, and explain a verdict."""
     from importlib import resources
 
-    from graph import server
-    from graph.evaluate import verdict as cypher_verdict
-    from graph.materialise import materialise
-    from graph.policy import builtin_policies
-    from graph.store import connect
-    from loaders.run import load as run_load
+    from ownergraph.graph import server
+    from ownergraph.graph.evaluate import verdict as cypher_verdict
+    from ownergraph.graph.materialise import materialise
+    from ownergraph.graph.policy import builtin_policies
+    from ownergraph.graph.store import connect
+    from ownergraph.loaders.run import load as run_load
     from ownergraph.render import render_verdict
 
     settings = get_settings()
@@ -369,11 +372,11 @@ def demo() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
 ) -> None:
     """Run the API and the investigator page (http://127.0.0.1:8000/ by default)."""
-    from api.app import serve as run_server
+    from ownergraph.api.app import serve as run_server
 
     settings = get_settings()
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
@@ -384,17 +387,18 @@ def serve(
 def screen(
     file: Annotated[Path, typer.Argument(help="CSV with some of: ref, id, name, country.", exists=True)],
     policy: Annotated[str, typer.Option(help="A built-in policy name or a YAML policy file.")] = "cn-majority",
-    as_of: Annotated[Optional[str], typer.Option("--as-of")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Write the results (CSV) here instead of stdout.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the results (CSV) here instead of stdout.")] = None,
     min_score: Annotated[float, typer.Option(help="Lowest name-match score accepted (0-100).")] = 90.0,
 ) -> None:
     """Screen a list of counterparties: match each (identifier first, then name) and give its verdict."""
     from datetime import date
 
-    from api.screening import read_csv, screen as run_screen, write_csv
-    from graph.errors import OwnergraphError
-    from graph.evaluate import verdict as cypher_verdict
-    from graph.policy import load_policy
+    from ownergraph.api.screening import read_csv, write_csv
+    from ownergraph.api.screening import screen as run_screen
+    from ownergraph.graph.errors import OwnergraphError
+    from ownergraph.graph.evaluate import verdict as cypher_verdict
+    from ownergraph.graph.policy import load_policy
 
     day = _as_of(as_of) or date.today()
     try:
@@ -421,7 +425,7 @@ def screen(
 @keys_app.command("create")
 def keys_create(name: Annotated[str, typer.Option(help="What the key is for.")] = "") -> None:
     """Create an API key; it is printed once and stored only as a salted hash."""
-    from api.keys import create
+    from ownergraph.api.keys import create
 
     record, secret = create(get_settings().data_dir, name)
     console.print(f"key id {record.id}: {secret}", highlight=False)
@@ -431,7 +435,7 @@ def keys_create(name: Annotated[str, typer.Option(help="What the key is for.")] 
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="KEY_ID")]) -> None:
     """Revoke an API key (effective on the next request)."""
-    from api.keys import revoke
+    from ownergraph.api.keys import revoke
 
     if not revoke(get_settings().data_dir, key_id):
         fail(f"no API key with id {key_id!r}", 2)
@@ -441,7 +445,7 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="KEY_ID")]) -> Non
 @keys_app.command("list")
 def keys_list() -> None:
     """The API keys (ids, names, creation dates; never the keys themselves)."""
-    from api.keys import list_keys
+    from ownergraph.api.keys import list_keys
 
     for record in list_keys(get_settings().data_dir):
         console.print(record.public(), highlight=False)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.tree import Tree
 
-from graph.share import fmt
-from graph.verdict import Verdict
+from ownergraph.graph.share import fmt
+from ownergraph.graph.verdict import Verdict
 
 COLOURS = {"restricted": "bold white on red", "clear": "bold white on green", "indeterminate": "bold black on yellow"}
 

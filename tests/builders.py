@@ -9,13 +9,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from graph import evaluate
-from graph.model import PartyRecord, Provenance, StakeRecord
-from graph.network import from_records
-from graph.policy import Policy, load_policy, parse_policy
-from graph.share import Share
-from loaders.records import Reject
-from loaders.sink import RejectsFile, Sink
+from ownergraph.graph import evaluate
+from ownergraph.graph.model import PartyRecord, Provenance, StakeRecord
+from ownergraph.graph.network import from_records
+from ownergraph.graph.policy import Policy, load_policy, parse_policy
+from ownergraph.graph.share import Share
+from ownergraph.loaders.records import Reject
+from ownergraph.loaders.sink import RejectsFile, Sink
 
 TODAY = date(2026, 11, 28)
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import DRIVER_OPTIONS, Store
+from ownergraph.graph.store import DRIVER_OPTIONS, Store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
@@ -65,7 +65,7 @@ def neo4j_server(tmp_path_factory):
         with Neo4jContainer("neo4j:5.26-community") as container:
             yield container.get_connection_url(), "neo4j", container.password
         return
-    from graph import server
+    from ownergraph.graph import server
     from ownergraph.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("neo4j"), bolt_port=_free_port(),
@@ -99,3 +99,11 @@ def store(neo4j_server):
 @pytest.fixture(scope="session")
 def demo_folder() -> Path:
     return Path(__file__).resolve().parents[1] / "ownergraph" / "demo"
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that uses the session's Neo4j carries the `neo4j` marker, so `-m "not neo4j"` is the
+    database-free tier (`make check`)."""
+    for item in items:
+        if "neo4j_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import GraphDatabase
 
-from api import keys
-from api.app import create_app
-from graph.store import Store
-from loaders.run import load
+from ownergraph.api import keys
+from ownergraph.api.app import create_app
+from ownergraph.graph.store import Store
+from ownergraph.loaders.run import load
 from ownergraph.settings import Settings
 
 EXTRA_ENTITIES = """id,name,kind,jurisdiction,headquarters,nationality,lists

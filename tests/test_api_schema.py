@@ -13,8 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
-from api.app import create_app
-from loaders.run import load
+from ownergraph.api.app import create_app
+from ownergraph.loaders.run import load
 from ownergraph.settings import Settings
 
 CHECKED_BEYOND_SCHEMA = {("POST", "/v1/verdicts"), ("POST", "/v1/screen")}

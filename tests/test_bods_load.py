@@ -10,11 +10,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import shared_data
-from loaders import bods, formats
-from loaders.run import load
 
+from ownergraph.loaders import bods, formats
+from ownergraph.loaders.run import load
 
 # --- helpers ---------------------------------------------------------------------------------------
 
@@ -436,7 +435,8 @@ def test_lib_cove_valid_fixtures_load(store, tmp_path):
     for path in sorted(folder.glob("*-valid-*.json")):
         store.clear()
         _, rows = run(store, [path], tmp_path, f"{path.stem}.csv")
-        rejected.update({path.stem: r["reason"] for r in rows})
+        if rows:
+            rejected[path.stem] = rows[-1]["reason"]
     # an interest that ends the day it starts holds on no day: [start, end) is empty
     assert rejected == {"statement_relationship_interests_start_end_dates-valid-2":
                         "end 2019-01-01 is not after start 2019-01-01 (at recordDetails.interests[0])"}

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from builders import ownergraph
 
 ROOT = Path(__file__).resolve().parents[1]

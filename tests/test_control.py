@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from builders import TODAY, load_into, org, stake
-from graph.evaluate import controllers
+
+from ownergraph.graph.evaluate import controllers
 
 
 def test_controllers_by_joint_holdings_nearest_first(store, tmp_path):

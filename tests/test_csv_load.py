@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.run import load
+from ownergraph.loaders.run import load
 
 
 def write_folder(folder: Path, entities: str, ownership: str) -> Path:
@@ -85,8 +85,8 @@ def test_stakes_before_their_parties_wait_for_them(store, tmp_path):
     """An ownership file loaded before the entities it names is written once the entities arrive."""
     store.clear()
     folder = write_folder(tmp_path / "f", "id,name\nP,Parent\nS,Sub\n", "owner,owned,share\nP,S,70\n")
-    from loaders import csv_folder
-    from loaders.sink import RejectsFile, Sink
+    from ownergraph.loaders import csv_folder
+    from ownergraph.loaders.sink import RejectsFile, Sink
 
     items = list(csv_folder.read(folder))
     sink = Sink(store, RejectsFile(tmp_path / "r.csv"), batch_size=1)
@@ -97,7 +97,7 @@ def test_stakes_before_their_parties_wait_for_them(store, tmp_path):
 
 
 def test_missing_required_column_is_a_clear_error(store, tmp_path):
-    from loaders.csv_folder import FormatError
+    from ownergraph.loaders.csv_folder import FormatError
 
     folder = write_folder(tmp_path / "bad", "name\nX\n", "owner,owned\n")
     with pytest.raises(FormatError, match="missing column"):

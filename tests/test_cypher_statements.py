@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from cypher import names, query
+from ownergraph.cypher import names, query
 
 
 @pytest.mark.parametrize("name", [n for n in names() if not n.startswith("schema/")])

@@ -11,13 +11,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from builders import load_into, org, person, stake
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import load_into, org, person, stake
-from graph import cypher_engine, explain, materialise, reference
-from graph.network import from_records
-from graph.policy import builtin_policies, parse_policy
+from ownergraph.graph import cypher_engine, explain, materialise, reference
+from ownergraph.graph.network import from_records
+from ownergraph.graph.policy import builtin_policies, parse_policy
 
 AS_OF = date(2024, 6, 30)
 EXAMPLES = int(os.environ.get("OWNERGRAPH_PROPERTY_EXAMPLES", "1000"))

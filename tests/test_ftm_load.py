@@ -9,11 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import shared_data
-from graph.share import Share
-from loaders import ftm
-from loaders.run import load
+
+from ownergraph.graph.share import Share
+from ownergraph.loaders import ftm
+from ownergraph.loaders.run import load
 
 
 def kek() -> Path:
@@ -159,7 +159,7 @@ def test_an_opensanctions_entity_lands_on_its_lists(store, tmp_path):
 
 
 def test_a_company_sixty_percent_owned_by_an_sdn_is_restricted_under_ofac_50(store, tmp_path):
-    from graph.evaluate import verdict
+    from ownergraph.graph.evaluate import verdict
 
     store.clear()
     load(store, [write_lines(tmp_path / "export.ftm.json", sanctions_export())], fmt="ftm",

@@ -9,14 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-from graph.consolidation import ultimate_parents
-from graph.model import PartyRecord, StakeRecord
-from loaders import gleif
-from graph.disclosure import describe_exception
-from loaders.records import Reject
-from loaders.run import load
 from conftest import SHARED_DATA, missing, shared_data
+
+from ownergraph.graph.consolidation import ultimate_parents
+from ownergraph.graph.disclosure import describe_exception
+from ownergraph.graph.model import PartyRecord
+from ownergraph.loaders import gleif
+from ownergraph.loaders.records import Reject
+from ownergraph.loaders.run import load
 
 CHILD, MIDDLE, TOP = "98450051BS9C610A8T78", "2138002YAB7Z9KO21397", "984500501A1B1045PB30"
 

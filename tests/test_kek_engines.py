@@ -6,12 +6,12 @@ from collections import Counter
 from datetime import date
 
 import pytest
-
 from conftest import shared_data
-from graph import cypher_engine, explain, materialise, reference
-from graph.network import from_paths
-from graph.policy import parse_policy
-from loaders.run import load
+
+from ownergraph.graph import cypher_engine, explain, materialise, reference
+from ownergraph.graph.network import from_paths
+from ownergraph.graph.policy import parse_policy
+from ownergraph.loaders.run import load
 
 AS_OF = date(2024, 1, 1)
 POLICIES = [

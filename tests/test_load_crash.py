@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.run import load
+from ownergraph.loaders.run import load
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTIES = 6_000  # about 12,000 interests; in batches of 250 both phases take many transactions
@@ -19,8 +19,8 @@ BATCH = 250
 LOAD = """
 import sys
 from pathlib import Path
-from graph.store import connect
-from loaders.run import load
+from ownergraph.graph.store import connect
+from ownergraph.loaders.run import load
 from ownergraph.settings import Settings
 load(connect(Settings()), [Path(sys.argv[1])], rejects=Path(sys.argv[2]), batch_size=int(sys.argv[3]),
      show_progress=False)

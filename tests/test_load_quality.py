@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import Provenance, StakeRecord
-from graph.share import Share
-from loaders.quality import render, report
-from loaders.run import load
-from loaders.sink import RejectsFile, Sink
+from ownergraph.graph.model import Provenance, StakeRecord
+from ownergraph.graph.share import Share
+from ownergraph.loaders.quality import render, report
+from ownergraph.loaders.run import load
+from ownergraph.loaders.sink import RejectsFile, Sink
 
 ROOT = Path(__file__).resolve().parents[1]
 

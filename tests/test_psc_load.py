@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from graph.share import HUNDRED
-from loaders.psc_natures import NATURES
-from loaders.run import load
 from conftest import shared_data
+
+from ownergraph.graph.share import HUNDRED
+from ownergraph.loaders.psc_natures import NATURES
+from ownergraph.loaders.run import load
 
 TOTALS = "totals#persons-of-significant-control-snapshot"
 
@@ -166,7 +166,7 @@ def test_a_chinese_state_body_psc_is_an_organisation_of_china(store, loaded):
 
 
 def test_a_company_held_by_a_chinese_state_body_is_restricted(store, loaded):
-    from graph.evaluate import verdict
+    from ownergraph.graph.evaluate import verdict
 
     result = verdict(store, "GB-COH:07102351", "cn-majority", as_of=date(2024, 12, 1))
     assert result.verdict == "restricted" and result.reason == "ownership"

@@ -15,14 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
-from graph import changes as change_log
-from graph.evaluate import verdict
-from graph.incremental import all_standings
-from graph.materialise import materialise
-from graph.policy import load_policy
-from loaders.refresh import RefreshBusy, history, locked, read_state, refresh, said_before
-from loaders.sources import ConfigError, RefreshSettings, load_config
+from ownergraph.api.app import create_app
+from ownergraph.graph import changes as change_log
+from ownergraph.graph.evaluate import verdict
+from ownergraph.graph.incremental import all_standings
+from ownergraph.graph.materialise import materialise
+from ownergraph.graph.policy import load_policy
+from ownergraph.loaders.refresh import RefreshBusy, history, locked, read_state, refresh, said_before
+from ownergraph.loaders.sources import ConfigError, RefreshSettings, load_config
 
 D1, D2, D3 = date(2024, 1, 31), date(2024, 4, 30), date(2024, 7, 31)
 
@@ -408,7 +408,7 @@ def test_incremental_equals_full_on_random_registries(tmp_path, store, seed):
 
 def test_scheduler_runs_on_its_cron_one_run_at_a_time_and_a_second_scheduler_refuses(tmp_path, store,
                                                                                       neo4j_server):
-    from loaders.refresh import SCHEDULER_LOCK, run_scheduled
+    from ownergraph.loaders.refresh import SCHEDULER_LOCK, run_scheduled
 
     store.clear()
     folder = tmp_path / "reg"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from graph import changes as change_log
-from graph.evaluate import verdict
-from graph.incremental import all_standings
-from loaders.refresh import history, refresh
-from loaders.sources import RefreshSettings
+from ownergraph.graph import changes as change_log
+from ownergraph.graph.evaluate import verdict
+from ownergraph.graph.incremental import all_standings
+from ownergraph.loaders.refresh import history, refresh
+from ownergraph.loaders.sources import RefreshSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 D1, D2 = date(2025, 3, 31), date(2025, 4, 30)

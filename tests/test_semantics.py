@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from builders import both, org, person, stake
 
 OFAC = "ofac-50"
@@ -174,7 +173,7 @@ def test_persons_by_nationality_only_under_a_policy_that_names_them(store, tmp_p
 
 
 def test_jurisdiction_is_the_country_only_when_headquarters_is_unknown(store, tmp_path):
-    from graph.model import PartyRecord, Provenance
+    from ownergraph.graph.model import PartyRecord, Provenance
 
     cayman_cn = PartyRecord(identifiers=("t:H",), provenance=Provenance("t", "H"), name="H", jurisdiction="KY",
                             headquarters="CN")
@@ -220,10 +219,10 @@ def test_an_undisclosed_parent_is_said_in_words_in_the_explanation(store, tmp_pa
 
 
 def test_a_verdict_read_while_its_closure_is_rebuilt_is_read_again_never_as_clear(store, tmp_path):
-    from graph import evaluate, materialise
-    from graph.policy import load_policy
-
     from builders import load_into
+
+    from ownergraph.graph import evaluate, materialise
+    from ownergraph.graph.policy import load_policy
 
     cn, day = load_policy(CN), date(2026, 11, 28)
     load_into(store, [org("P", "CN"), org("A"), stake("P", "A", "60")], tmp_path)

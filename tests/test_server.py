@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from graph import server
+from ownergraph.graph import server
 from ownergraph.settings import Settings
+
+pytestmark = pytest.mark.neo4j  # each test starts and stops its own local Neo4j
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,7 +69,7 @@ def test_reset_deletes_the_data_and_a_new_start_is_empty(env):
     assert db(env, "reset", "--yes").returncode == 0
     assert db(env, "start").returncode == 0
     settings = Settings(data_dir=Path(env["OWNERGRAPH_DATA_DIR"]), bolt_port=int(env["OWNERGRAPH_BOLT_PORT"]))
-    from graph.store import connect
+    from ownergraph.graph.store import connect
 
     store = connect(settings)
     try:

@@ -9,13 +9,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from benchmarks.closure import write_folder
 from builders import org, person, stake
 from conftest import shared_data
-from graph import reference, spark_closure
-from graph.network import from_paths, from_records
-from graph.policy import builtin_policies
+
+from benchmarks.closure import write_folder
+from ownergraph.graph import reference, spark_closure
+from ownergraph.graph.network import from_paths, from_records
+from ownergraph.graph.policy import builtin_policies
+
+pytestmark = pytest.mark.spark  # Spark local mode takes a JVM and tens of seconds
 
 TODAY = date(2026, 11, 28)
 

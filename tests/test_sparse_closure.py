@@ -9,17 +9,17 @@ import random
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from benchmarks.closure import write_folder
 from builders import org, stake
 from conftest import shared_data
-from graph import reference, sparse_closure
-from graph.control import COMPANY_CONTROL
-from graph.network import from_paths, from_records
-from graph.policy import builtin_policies
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_engines_agree import AS_OF, EXAMPLES, POLICIES, graphs
+
+from benchmarks.closure import write_folder
+from ownergraph.graph import reference, sparse_closure
+from ownergraph.graph.control import COMPANY_CONTROL
+from ownergraph.graph.network import from_paths, from_records
+from ownergraph.graph.policy import builtin_policies
 
 AGGREGATE = [p for p in POLICIES if p.method == "aggregate"]
 

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from api.app import create_app
-from loaders.run import load
-from ownergraph.settings import Settings
 from conftest import missing
+
+from ownergraph.api.app import create_app
+from ownergraph.loaders.run import load
+from ownergraph.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import StoreDep
-from api.errors import NotReady
-from api.models import ErrorBody, Health, Readiness
-from graph.store import SCHEMA_VERSION, StoreUnavailable
+from ownergraph.api.deps import StoreDep
+from ownergraph.api.errors import NotReady
+from ownergraph.api.models import ErrorBody, Health, Readiness
+from ownergraph.graph.store import SCHEMA_VERSION, StoreUnavailable
 
 router = APIRouter(tags=["admin"])
 

@@ -6,9 +6,9 @@ from typing import Literal
 
 from fastapi import APIRouter
 
-from api import relations
-from api.deps import AsOf, Depth, Limit, Offset, PartyId, StoreDep
-from api.models import ErrorBody, PartyDetails, RelatedPage
+from ownergraph.api import relations
+from ownergraph.api.deps import AsOf, Depth, Limit, Offset, PartyId, StoreDep
+from ownergraph.api.models import ErrorBody, PartyDetails, RelatedPage
 
 router = APIRouter(prefix="/v1/parties", tags=["parties"])
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}}

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, BeforeValidator, Field
 
-from api.deps import StoreDep
-from api.models import ErrorBody
-from graph import changes as change_log
-from loaders.refresh import history
+from ownergraph.api.deps import StoreDep
+from ownergraph.api.models import ErrorBody
+from ownergraph.graph import changes as change_log
+from ownergraph.loaders.refresh import history
 
 router = APIRouter(prefix="/v1", tags=["refresh"])
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")

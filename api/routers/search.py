@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api import lookup
-from api.deps import Limit, StoreDep
-from api.models import SearchHit, SearchResults
+from ownergraph.api import lookup
+from ownergraph.api.deps import Limit, StoreDep
+from ownergraph.api.models import SearchHit, SearchResults
 
 router = APIRouter(prefix="/v1", tags=["search"])
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import AsOf, PartyId, PolicyDep, StoreDep
-from api.errors import InvalidParameter
-from api.models import Controller, ErrorBody, PolicyDefinition, PolicyInfo, VerdictRequest
-from graph import evaluate
-from graph.errors import PolicyError
-from graph.policy import BUILTIN_DIR, Policy, builtin_policies, parse_policy
-from graph.verdict import Verdict
+from ownergraph.api.deps import AsOf, PartyId, PolicyDep, StoreDep
+from ownergraph.api.errors import InvalidParameter
+from ownergraph.api.models import Controller, ErrorBody, PolicyDefinition, PolicyInfo, VerdictRequest
+from ownergraph.graph import evaluate
+from ownergraph.graph.errors import PolicyError
+from ownergraph.graph.policy import BUILTIN_DIR, Policy, builtin_policies, parse_policy
+from ownergraph.graph.verdict import Verdict
 
 router = APIRouter(prefix="/v1", tags=["verdicts"])
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
