@@ -394,11 +394,11 @@ def screen(
     """Screen a list of counterparties: match each (identifier first, then name) and give its verdict."""
     from datetime import date
 
-    from ownergraph.api.screening import read_csv, write_csv
-    from ownergraph.api.screening import screen as run_screen
     from ownergraph.graph.errors import OwnergraphError
     from ownergraph.graph.evaluate import verdict as cypher_verdict
     from ownergraph.graph.policy import load_policy
+    from ownergraph.screening.rows import read_csv, write_csv
+    from ownergraph.screening.rows import screen as run_screen
 
     day = _as_of(as_of) or date.today()
     try:

@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from ownergraph.api import screening
 from ownergraph.api.deps import AsOf, PolicyDep, StoreDep
 from ownergraph.api.errors import InvalidParameter
 from ownergraph.api.models import ErrorBody, ScreenResponse, ScreenRow
 from ownergraph.graph import evaluate
+from ownergraph.screening import rows as screening
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 ROWS = TypeAdapter(list[ScreenRow])

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ownergraph.api import lookup
 from ownergraph.api.deps import Limit, StoreDep
 from ownergraph.api.models import SearchHit, SearchResults
+from ownergraph.screening import lookup
 
 router = APIRouter(prefix="/v1", tags=["search"])
 

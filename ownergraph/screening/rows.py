@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ownergraph.api import lookup, names
 from ownergraph.graph.errors import OwnergraphError
 from ownergraph.graph.store import Store
+from ownergraph.screening import lookup, names
 
 MIN_SCORE = 90.0  # a name match at or above this is taken
 CANDIDATES = 5  # name candidates reported per row

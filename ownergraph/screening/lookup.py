@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ownergraph.api import names
 from ownergraph.graph import identifiers
 from ownergraph.graph.store import Store
+from ownergraph.screening import names
 
 NAME_CANDIDATES = 50  # fulltext hits reranked per query
 
