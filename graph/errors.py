@@ -40,3 +40,9 @@ class PolicyError(OwnergraphError):
 
 class DatabaseUnavailable(OwnergraphError):
     status = 503
+
+
+class RefreshBusy(OwnergraphError):
+    """Another refresh (or scheduler) holds the lock."""
+
+    status = 409

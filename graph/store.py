@@ -6,10 +6,10 @@ driver or holds Cypher text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j import Driver, GraphDatabase, Query
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
@@ -116,6 +116,16 @@ def opened(settings: Settings) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+T = TypeVar("T")
+PAGE = 5_000  # rows sent to Neo4j in one statement
+
+
+def pages(rows: Sequence[T], size: int = PAGE) -> Iterator[Sequence[T]]:
+    """`rows` in consecutive slices of at most `size`, for statements that take a list parameter."""
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
