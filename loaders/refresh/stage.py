@@ -1,0 +1,109 @@
+"""Stage and diff: read a snapshot and compare it with what its source said last time (writes nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from ownergraph.graph.model import PartyRecord, StakeRecord
+from ownergraph.loaders import formats
+from ownergraph.loaders.records import Reject
+from ownergraph.loaders.sources import Snapshot
+
+
+class SnapshotRefused(RuntimeError):
+    """A snapshot that looks truncated: it drops more of what the source said than its source allows."""
+
+
+@dataclass
+class Said:
+    """What a source said about one group last time, and where the refresh put it."""
+
+    parts: list[str]
+    start: date | None = None
+    interest: str | None = None
+    lists: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Diff:
+    snapshot: Snapshot
+    first: bool
+    new: dict[str, list] = field(default_factory=dict)  # group key -> records
+    changed: dict[str, list] = field(default_factory=dict)
+    parts: dict[str, list[str]] = field(default_factory=dict)  # new and changed groups' fingerprints
+    said: dict[str, Said] = field(default_factory=dict)  # what changed and dropped groups said before
+    dropped: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)
+    before: dict[str, Said] = field(default_factory=dict)  # everything the source said last time
+
+
+def group_of(item: PartyRecord | StakeRecord) -> tuple[str, str]:
+    """(group key, fingerprint) of one record: what identifies it in its source, and what it says."""
+    if isinstance(item, PartyRecord):
+        key = f"p|{item.identifiers[0]}"
+        content = (item.identifiers, item.name, item.kind, item.jurisdiction, item.headquarters,
+                   item.nationalities, item.lists, item.addresses, item.status, item.reporting_exceptions)
+    else:
+        key = "|".join(["s", item.owner, item.owned, item.interest,
+                        item.start.isoformat() if item.start else "", item.declares or ""])
+        content = (item.share.encode(), item.end, item.counted, item.components)
+    return key, hashlib.blake2b(repr(content).encode(), digest_size=8).hexdigest()
+
+
+def stage(snapshot: Snapshot, said: dict[str, Said], first: bool) -> Diff:
+    """Read a snapshot and compare it with what its source said last time (writes nothing)."""
+    source = snapshot.source
+    fmt = formats.detect(snapshot.path) if source.format == "auto" else source.format
+    diff = Diff(snapshot, first)
+    seen: dict[str, str | list[str]] = {}
+    held: dict[str, list] = defaultdict(list)
+    for item in formats.reader(fmt)(snapshot.path):
+        if isinstance(item, Reject):
+            diff.rejects.append(item)
+            continue
+        key, print_ = group_of(item)
+        known = seen.get(key)
+        seen[key] = print_ if known is None else (known + [print_] if isinstance(known, list) else [known, print_])
+        before = said.get(key)
+        if before is None or print_ not in before.parts:
+            held[key].append(item)
+    again = set()
+    for key, prints in seen.items():
+        parts = sorted(prints) if isinstance(prints, list) else [prints]
+        before = said.get(key)
+        if before is not None and before.parts == parts:
+            diff.unchanged += 1
+            continue
+        (diff.new if before is None else diff.changed)[key] = held.get(key, [])
+        diff.parts[key] = parts
+        if before is not None:
+            diff.said[key] = before
+        if len(held.get(key, [])) < len(parts):
+            again.add(key)
+    if source.kind == "snapshot":
+        diff.dropped = [k for k in said if k not in seen]
+        diff.said.update({k: said[k] for k in diff.dropped})
+        stakes_before = sum(1 for k in said if k.startswith("s|"))
+        stakes_dropped = sum(1 for k in diff.dropped if k.startswith("s|"))
+        if stakes_before and stakes_dropped / stakes_before > source.max_drop:
+            raise SnapshotRefused(
+                f"{source.name} {snapshot.date}: {snapshot.path.name} leaves out {stakes_dropped} of the "
+                f"{stakes_before} stakes it reported last time (more than max_drop {source.max_drop:.0%}); "
+                "refused as probably truncated")
+    if again:  # a group with several records of which only some changed: read the others back
+        regroup: dict[str, list] = defaultdict(list)
+        for item in formats.reader(fmt)(snapshot.path):
+            if not isinstance(item, Reject) and group_of(item)[0] in again:
+                regroup[group_of(item)[0]].append(item)
+        for key in again:
+            (diff.new if key in diff.new else diff.changed)[key] = regroup[key]
+    return diff
+
+
+def digest(parts: list[str]) -> str:
+    return hashlib.blake2b("".join(parts).encode(), digest_size=8).hexdigest()
