@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from ownergraph.graph import integrated
 from ownergraph.graph.cone import read_cone
 from ownergraph.graph.network import Network
 from ownergraph.graph.policy import Policy
@@ -39,6 +38,8 @@ def evaluate_party(store: Store, key: str, policy: Policy, as_of: date) -> tuple
         for bound in BOUNDS:
             run_rounds(store, closure, seeds, children, bound)
     else:
+        from ownergraph.graph import integrated  # scipy, imported only for integrated policies
+
         integrated.apply(network, closure, seeds)
     return network, closure
 
