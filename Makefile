@@ -23,4 +23,4 @@ test: setup
 check: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -m "not neo4j and not spark" -q
+	$(BIN)/python -m pytest -m "not neo4j and not spark and not slow" -q
