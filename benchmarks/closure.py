@@ -89,9 +89,9 @@ def main() -> None:
 
     from ownergraph.graph import cypher_engine, materialise, reference, server
     from ownergraph.graph.evaluate import verdict
-    from ownergraph.graph.network import from_paths
     from ownergraph.graph.policy import builtin_policies
     from ownergraph.graph.store import connect
+    from ownergraph.loaders.memory import network as from_paths
     from ownergraph.loaders.run import load
     from ownergraph.settings import Settings
 

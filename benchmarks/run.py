@@ -199,10 +199,10 @@ def measure_graph(g: Graph, connection, runs: int, samples: int, batch_size: int
     from ownergraph.graph.control import COMPANY_CONTROL
     from ownergraph.graph.cypher_engine import evaluate_party
     from ownergraph.graph.evaluate import verdict
-    from ownergraph.graph.network import from_paths
     from ownergraph.graph.policy import builtin_policies
     from ownergraph.graph.semantics import Closure, Standing, seed_rule
     from ownergraph.graph.store import connect
+    from ownergraph.loaders.memory import network as from_paths
     from ownergraph.settings import Settings
 
     today = date.today()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ownergraph.graph import cypher_engine, explain, materialise, reference
 from ownergraph.graph.errors import AmbiguousParty, UnknownParty
-from ownergraph.graph.network import Network, from_paths
+from ownergraph.graph.network import Network
 from ownergraph.graph.parties import resolve
 from ownergraph.graph.policy import DEFAULT_POLICY, Policy, load_policy
 from ownergraph.graph.store import Store, native
@@ -71,13 +71,6 @@ def find_in_network(network: Network, party_id: str) -> str:
     if len(matches) > 1:
         raise AmbiguousParty(party_id, [{"key": k, "name": network.name(k)} for k in matches])
     return matches[0]
-
-
-def verdict_memory(paths: list[Path], party_id: str, policy: str | Path | Policy = DEFAULT_POLICY,
-                   as_of: date | None = None) -> Verdict:
-    """The same verdict computed by the reference engine on files, without a database."""
-    network = from_paths(paths)
-    return verdict_in_network(network, party_id, policy, as_of)
 
 
 def verdict_in_network(network: Network, party_id: str, policy: str | Path | Policy = DEFAULT_POLICY,

@@ -62,6 +62,21 @@ class Provenance:
     source: str  # e.g. "csv:demo/ownership.csv", "bods", "gleif-rr"
     record: str  # the record id, or the line number for line-oriented files
     statement_date: date | None = None
+    url: str | None = None  # a link to the record at its source (FtM sourceUrl)
+
+
+def list_name(name: str) -> str:
+    """A list name as the store and the policies hold it: trimmed, lower case (`OFAC-SDN` is `ofac-sdn`)."""
+    return name.strip().lower()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list membership with its period (start inclusive, end exclusive; either may be open)."""
+
+    name: str
+    start: date | None = None
+    end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +90,8 @@ class PartyRecord:
     jurisdiction: str | None = None  # ISO 3166-1 alpha-2, subdivisions allowed (US-DE)
     headquarters: str | None = None  # ISO 3166-1 alpha-2
     nationalities: tuple[str, ...] = ()
-    lists: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()  # memberships without dates
+    listings: tuple[Listing, ...] = ()  # memberships with a period
     addresses: tuple[str, ...] = ()
     status: str | None = None  # e.g. GLEIF LAPSED/RETIRED, a dissolved company
     reporting_exceptions: tuple[str, ...] = ()  # e.g. GLEIF NON_PUBLIC, NATURAL_PERSONS
@@ -85,6 +101,19 @@ class PartyRecord:
             raise RecordError("party without an identifier")
         if self.kind not in PARTY_KINDS:
             raise RecordError(f"unknown party kind {self.kind!r} (expected one of {', '.join(PARTY_KINDS)})")
+        object.__setattr__(self, "lists", tuple(dict.fromkeys(n for n in map(list_name, self.lists) if n)))
+        listings = []
+        for listing in self.listings:
+            if not list_name(listing.name):
+                raise RecordError("list membership without a list name")
+            if listing.start and listing.end and listing.end <= listing.start:
+                raise RecordError(f"list {listing.name!r}: end {listing.end} is not after start {listing.start}")
+            listings.append(Listing(list_name(listing.name), listing.start, listing.end))
+        object.__setattr__(self, "listings", tuple(dict.fromkeys(listings)))
+
+    def memberships(self) -> tuple[Listing, ...]:
+        """Every list membership the record states, those without dates as open periods."""
+        return tuple(Listing(n) for n in self.lists) + self.listings
 
     def row(self) -> dict:
         return {
@@ -95,7 +124,8 @@ class PartyRecord:
             "jurisdiction": self.jurisdiction,
             "headquarters": self.headquarters,
             "nationalities": list(self.nationalities),
-            "lists": list(self.lists),
+            "lists": list(dict.fromkeys(m.name for m in self.memberships())),
+            "listings": [{"name": m.name, "start": m.start, "end": m.end} for m in self.memberships()],
             "addresses": list(self.addresses),
             "status": self.status,
             "exceptions": list(self.reporting_exceptions),
@@ -145,6 +175,7 @@ class StakeRecord:
             "source": self.provenance.source,
             "record": self.provenance.record,
             "statement_date": self.provenance.statement_date,
+            "url": self.provenance.url,
         }
 
 

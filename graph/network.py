@@ -3,7 +3,8 @@
 It applies the same identity and stake rules as the Neo4j store (one party per identifier; one stake per
 owner, owned, type, start and declaration; the most recent statement gives its values; every source kept),
 so the reference engine and the Cypher engine see the same graph. Used for `--engine memory` on small
-files and as the oracle in tests.
+files (`loaders/memory.py` reads them) and as the oracle in tests. It takes records, never files: data
+flows from loaders to the graph, not back.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 
 from ownergraph.graph.model import PartyRecord, StakeRecord, country_of
 from ownergraph.graph.semantics import Edge, PartyFacts
@@ -41,7 +41,7 @@ class Network:
         prior = self.locations.get(key, (None, None))
         headquarters, jurisdiction = headquarters or prior[0], jurisdiction or prior[1]
         self.locations[key] = (headquarters, jurisdiction)
-        listings = tuple(dict.fromkeys((old.listings if old else ()) + tuple((n, None, None) for n in record.lists)))
+        listings = _listings(old.listings if old else (), record)
         self.parties[key] = PartyFacts(
             key=key,
             name=record.name or (old.name if old else None),
@@ -83,7 +83,14 @@ class Network:
 
 
 def from_records(items: Iterable) -> Network:
-    """A network from loader output; rejects are skipped (the caller may collect them)."""
+    """A network from loader records; anything else (a reader's rejects) is skipped. `place` also
+    returns the stakes it could not place."""
+    return place(items)[0]
+
+
+def place(items: Iterable) -> tuple[Network, list[StakeRecord]]:
+    """A network from loader records, and the stakes whose owner or owned party no record named (the
+    load rejects them as unknown parties). Stakes may come before their parties, as in the store."""
     network = Network()
     waiting = []
     for sequence, item in enumerate(items):
@@ -92,20 +99,19 @@ def from_records(items: Iterable) -> Network:
         elif isinstance(item, StakeRecord):
             if network.add_stake(item, sequence) is None:
                 waiting.append((sequence, item))
-    for sequence, item in waiting:
-        network.add_stake(item, sequence)
-    return network
+    unplaced = [item for sequence, item in waiting if network.add_stake(item, sequence) is None]
+    return network, unplaced
 
 
-def from_paths(paths: Iterable[Path], fmt: str = "auto") -> Network:
-    from ownergraph.loaders import formats
-
-    def items():
-        for path in paths:
-            kind = formats.detect(path) if fmt == "auto" else fmt
-            yield from formats.reader(kind)(path)
-
-    return from_records(items())
+def _listings(held: tuple[tuple[str, date | None, date | None], ...],
+              record: PartyRecord) -> tuple[tuple[str, date | None, date | None], ...]:
+    """A party's list memberships after a record: one per list and start (as in load/parties), whose end
+    a later record that gives one sets."""
+    out = {(name, start): end for name, start, end in held}
+    for listing in record.memberships():
+        known = (listing.name, listing.start)
+        out[known] = listing.end if listing.end is not None else out.get(known)
+    return tuple((name, start, end) for (name, start), end in out.items())
 
 
 def with_edges(network: Network, edges: Iterable[Edge]) -> Network:

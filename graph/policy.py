@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ownergraph.graph.errors import PolicyError
-from ownergraph.graph.model import INTEREST_TYPES
+from ownergraph.graph.model import INTEREST_TYPES, list_name
 
 BUILTIN_DIR = Path(__file__).parent / "policies"
 DEFAULT_POLICY = "cn-majority"
@@ -45,7 +45,7 @@ class Restricted(BaseModel):
     @field_validator("lists")
     @classmethod
     def _lists(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(sorted({v.strip() for v in value if v.strip()}))
+        return tuple(sorted({list_name(v) for v in value if list_name(v)}))  # as the loaders store them
 
 
 class Policy(BaseModel):

@@ -2,6 +2,8 @@
 
 A CSV id of the form `scheme:value` (e.g. `LEI:5493...`, `GB-COH:01234567`) is taken as that
 identifier, so CSV rows meet registry data about the same party; any other id becomes `csv:<id>`.
+A `lists` entry may carry its period, `name@START..END` (a dated membership); one without is a
+membership without dates.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ def _party(row: dict, prov: Provenance) -> PartyRecord:
     if not row.get("id", "").strip():
         raise RecordError("missing id")
     kind = (row.get("kind") or "company").strip().lower() or "company"
+    memberships = [values.listing(e) for e in values.split_list(row.get("lists"))]
     if kind not in KINDS:
         raise RecordError(f"unknown kind: {kind!r} (expected company, person, state, trust or fund)")
     return PartyRecord(
@@ -106,7 +109,8 @@ def _party(row: dict, prov: Provenance) -> PartyRecord:
         jurisdiction=values.jurisdiction(row.get("jurisdiction")),
         headquarters=values.country(row.get("headquarters"), "headquarters"),
         nationalities=tuple(values.country(n, "nationality") for n in values.split_list(row.get("nationality"))),
-        lists=values.split_list(row.get("lists")),
+        lists=tuple(m.name for m in memberships if m.start is None and m.end is None),
+        listings=tuple(m for m in memberships if m.start is not None or m.end is not None),
     )
 
 

@@ -13,10 +13,13 @@ Parties:
   with, and only a single one can be read as the seat. Persons get `nationality` and `citizenship` as
   nationalities. Countries are ISO alpha-2; FtM's codes for parts of a country (gb-wls) give the country,
   its codes for no present country (zz, eu, suhh) are left out.
-- Lists: from OpenSanctions' `datasets` and `topics` through `loaders/ftm_lists.py`; a Sanction entity
-  whose authority names a list the table knows (BIS's Entity List in the Consolidated Screening List)
-  puts its entity on that list, unless the sanction has ended. The list is added at the end of the
-  file, to entities the file holds.
+- Lists: from OpenSanctions' `datasets` and `topics` through `loaders/ftm_lists.py`, memberships without
+  dates (the topic says the entity is listed now). A Sanction entity whose authority names a list the
+  table knows (BIS's Entity List in the Consolidated Screening List) puts its entity on that list for
+  the sanction's period: from its earliest `startDate` (else `listingDate`) to its latest `endDate`
+  (exclusive), so a verdict as of a date sees the memberships valid then. A sanction whose status says
+  it ended (inactive, expired, delisted, ...) but that gives no end date is left out. The list is added
+  at the end of the file, to entities the file holds.
 
 Stakes (Ownership, owner -> asset):
 - Share: `percentage` read exactly as a Decimal: "1.81", "25%", "21,88"; a range "25-50" (or "25 to 50")
@@ -29,8 +32,10 @@ Stakes (Ownership, owner -> asset):
   beneficial, none) -> shareholding. `ownershipType` "indirect" or "ultimate" makes the stake a
   declaration that is kept, not counted (it summarises a chain whose links count), declaring `indirect`
   or `ultimate-owner`.
-- `startDate` (the earliest) is the start, `endDate` (the latest) the end; provenance `ftm:<file>`, the
-  Ownership's id, statement date OpenSanctions' `last_change`, else `modifiedAt`, else `date`.
+- `startDate` (the earliest) is the start, `endDate` (the latest) the end, read as the file gives them:
+  the library drops a date that does not exist (2019-02-30), so it is checked before and rejects the
+  record. Provenance `ftm:<file>`, the Ownership's id, its `sourceUrl`, statement date OpenSanctions'
+  `last_change`, else `modifiedAt`, else `date`.
 - An Ownership merged from several fragments can name several owners and assets; FtM keeps their values
   in the order of the fragments, so owners[i] -> assets[i] with percentage[i] (the KEK network's
   mutual holdings are stored this way). When the counts do not line up and the percentages cannot be
@@ -55,7 +60,7 @@ from followthemoney.exc import FollowTheMoneyException
 from followthemoney.proxy import EntityProxy
 
 from ownergraph.graph import identifiers
-from ownergraph.graph.model import PartyRecord, Provenance, RecordError, StakeRecord
+from ownergraph.graph.model import Listing, PartyRecord, Provenance, RecordError, StakeRecord
 from ownergraph.graph.share import HUNDRED, Share, ShareError, to_decimal
 from ownergraph.loaders import ftm_lists, values
 from ownergraph.loaders.files import head, iter_json
@@ -84,7 +89,7 @@ ENDED_SANCTION = re.compile(r"inactive|expired|revoked|delisted|lifted", re.I)
 
 def read(path: Path) -> Iterator[Item]:
     seen: set[str] = set()
-    listed: dict[str, tuple[Provenance, set[str]]] = {}
+    listed: dict[str, tuple[Provenance, dict[Listing, None]]] = {}
     for item in iter_json(path):
         if isinstance(item, Reject):
             yield item
@@ -104,9 +109,9 @@ def read(path: Path) -> Iterator[Item]:
                 _sanction(entity, obj, source, listed)
         except RecordError as exc:
             yield Reject(name, location, str(exc), json.dumps(obj, ensure_ascii=False)[:2000])
-    for target, (provenance, names) in listed.items():
+    for target, (provenance, periods) in listed.items():
         if target in seen:
-            yield PartyRecord((target,), provenance, kind="unknown", lists=tuple(sorted(names)))
+            yield PartyRecord((target,), provenance, kind="unknown", listings=tuple(periods))
 
 
 def _entity(obj: object) -> tuple[EntityProxy, dict]:
@@ -132,7 +137,7 @@ def _party(entity: EntityProxy, obj: dict, source: str) -> PartyRecord:
             compact = re.sub(r"\s+", "", number).upper()
             if identifiers.GB_COMPANY_NUMBER.match(compact):
                 ids.append(identifiers.make("GB-COH", compact))
-    provenance = Provenance(source, str(entity.id), _statement_date(entity, obj))
+    provenance = Provenance(source, str(entity.id), _statement_date(entity, obj), _url(entity))
     lists = ftm_lists.lists_of(obj.get("datasets") or [], _all(entity, "topics"))
     name = entity.caption if entity.caption != schema.label else None
     addresses = tuple(dict.fromkeys(a.strip() for a in _all(entity, "address") if a.strip()))
@@ -168,9 +173,9 @@ def _ownership(entity: EntityProxy, obj: dict, source: str, file: str, location:
     else:
         raise RecordError(f"ambiguous Ownership: {len(owners)} owners, {len(assets)} assets and "
                           f"{len(percentages)} percentages cannot be paired")
-    provenance = Provenance(source, str(entity.id), _statement_date(entity, obj))
-    start = min((d for d in (values.iso_date(v, "startDate") for v in _all(entity, "startDate")) if d), default=None)
-    end = max((d for d in (values.iso_date(v, "endDate") for v in _all(entity, "endDate")) if d), default=None)
+    provenance = Provenance(source, str(entity.id), _statement_date(entity, obj), _url(entity))
+    start = min(raw_dates(obj, "startDate"), default=None)
+    end = max(raw_dates(obj, "endDate"), default=None)
     counted, declares = True, None
     for word, declared in DECLARATIONS:
         if any(word in t.lower() for t in _all(entity, "ownershipType")):
@@ -244,20 +249,38 @@ def _number(text: str) -> Decimal:
 
 
 def _sanction(entity: EntityProxy, obj: dict, source: str,
-              listed: dict[str, tuple[Provenance, set[str]]]) -> None:
-    """Note the list a Sanction entity names for its entity, unless the sanction has ended."""
+              listed: dict[str, tuple[Provenance, dict[Listing, None]]]) -> None:
+    """Note the list membership a Sanction entity states for its entity, with its period: from the
+    earliest `startDate` (else `listingDate`) to the latest `endDate`. A sanction whose status says it
+    ended but that gives no end date is left out: when it ended is not known."""
     name = ftm_lists.authority_list(_all(entity, "authority") + _all(entity, "program"))
     if name is None:
         return
-    if any(ENDED_SANCTION.search(s) for s in _all(entity, "status")):
+    starts = raw_dates(obj, "startDate") or raw_dates(obj, "listingDate")
+    ends = raw_dates(obj, "endDate")
+    if not ends and any(ENDED_SANCTION.search(s) for s in _all(entity, "status")):
         return
-    ends = [d for d in (values.iso_date(v, "endDate") for v in _all(entity, "endDate")) if d]
-    if ends and max(ends) <= date.today():
-        return
-    provenance = Provenance(source, str(entity.id), _statement_date(entity, obj))
+    period = Listing(name, min(starts, default=None), max(ends, default=None))
+    if period.start and period.end and period.end <= period.start:
+        raise RecordError(f"Sanction {entity.id}: end {period.end} is not after start {period.start}")
+    provenance = Provenance(source, str(entity.id), _statement_date(entity, obj), _url(entity))
     for target in _all(entity, "entity"):
-        _, names = listed.setdefault(f"ftm:{target}", (provenance, set()))
-        names.add(name)
+        _, periods = listed.setdefault(f"ftm:{target}", (provenance, {}))
+        periods[period] = None
+
+
+def raw_dates(obj: dict, prop: str) -> list[date]:
+    """The dates of a property as the file gives them, read before the followthemoney library cleans
+    them (it drops a date that does not exist, 2019-02-30, without a word); such a date rejects the record."""
+    given = (obj.get("properties") or {}).get(prop) or []
+    texts = [given] if isinstance(given, str) else [v for v in given if isinstance(v, str)]
+    return [d for d in (values.iso_date(v, prop) for v in texts) if d]
+
+
+def _url(entity: EntityProxy) -> str | None:
+    """The record's link to its source (`sourceUrl`), kept as its provenance."""
+    urls = [u.strip() for u in _all(entity, "sourceUrl") if u.strip()]
+    return urls[0] if urls else None
 
 
 def _statement_date(entity: EntityProxy, obj: dict) -> date | None:

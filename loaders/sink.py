@@ -62,6 +62,12 @@ def reason_key(reason: str) -> str:
     return reason.split(":")[0].strip()
 
 
+def unknown_party(record: StakeRecord) -> Reject:
+    """The reject of a stake whose owner or owned party no record of the load named."""
+    return Reject(record.provenance.source, record.provenance.record,
+                  f"unknown party: {record.owner} or {record.owned} is not loaded", f"{record.owner} -> {record.owned}")
+
+
 class Sink:
     def __init__(self, store: Store, rejects: RejectsFile, batch_size: int = 5000) -> None:
         self.store = store
@@ -127,9 +133,7 @@ class Sink:
             if id(record) in written:
                 continue
             if final:
-                self.reject(Reject(record.provenance.source, record.provenance.record,
-                                   f"unknown party: {record.owner} or {record.owned} is not loaded",
-                                   f"{record.owner} -> {record.owned}"))
+                self.reject(unknown_party(record))
             else:
                 self._waiting.append(record)
 

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from ownergraph.graph.model import RecordError
+from ownergraph.graph.model import Listing, RecordError
 from ownergraph.graph.share import HUNDRED, Share, ShareError, to_decimal
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -47,12 +47,15 @@ def iso_date(value: str | None, field: str = "date") -> date | None:
         raise RecordError(f"bad {field}: {value!r} is not an ISO 8601 date") from None
 
 
-def percent(value: str | None, field: str = "share") -> tuple[Decimal, bool] | None:
-    """A percentage, with a leading '>' or '<' marking an exclusive end."""
+def percent(value: str | None, field: str = "share", marker: bool = True) -> tuple[Decimal, bool] | None:
+    """A percentage, with a leading '>' or '<' marking an exclusive end (only where `marker` allows one)."""
     if value is None or not str(value).strip():
         return None
     text = str(value).strip().rstrip("%").strip()
     exclusive = text[:1] in "<>"
+    if exclusive and not marker:
+        raise RecordError(f"bad {field}: {value!r} is an exact share and takes no '>' or '<' "
+                          "(bound it with share_min/share_max, e.g. share_min >50)")
     if exclusive:
         text = text[1:].strip()
     try:
@@ -66,7 +69,7 @@ def percent(value: str | None, field: str = "share") -> tuple[Decimal, bool] | N
 
 def share(exact: str | None, low: str | None, high: str | None) -> Share:
     try:
-        point = percent(exact)
+        point = percent(exact, marker=False)
         if point is not None:
             return Share.exact(point[0])
         lo = percent(low, "share_min")
@@ -81,3 +84,21 @@ def split_list(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(dict.fromkeys(p.strip() for p in value.split(";") if p.strip()))
+
+
+def listing(entry: str) -> Listing:
+    """One list entry: `name`, or `name@START..END` (ISO dates, start inclusive, end exclusive, either
+    may be empty), e.g. `ofac-sdn@2018-01-01..2022-01-01`."""
+    name, sep, period = entry.partition("@")
+    if not name.strip():
+        raise RecordError(f"bad list entry: {entry!r} has no list name")
+    if not sep:
+        return Listing(name)
+    start, dots, end = period.partition("..")
+    if not dots:
+        raise RecordError(f"bad list entry: {entry!r} (the period is START..END, e.g. "
+                          "ofac-sdn@2018-01-01..2022-01-01)")
+    begins, ends = iso_date(start, f"list {name.strip()!r} start"), iso_date(end, f"list {name.strip()!r} end")
+    if begins and ends and ends <= begins:
+        raise RecordError(f"bad list entry: {entry!r} ends on or before it starts")
+    return Listing(name, begins, ends)

@@ -174,7 +174,7 @@ def verdict(
     """Is the party restricted under the policy, as of the date, and why?"""
     from ownergraph.graph.errors import OwnergraphError
     from ownergraph.graph.evaluate import verdict as cypher_verdict
-    from ownergraph.graph.evaluate import verdict_memory
+    from ownergraph.graph.evaluate import verdict_in_network
     from ownergraph.render import render_verdict
 
     day = _as_of(as_of)
@@ -182,7 +182,7 @@ def verdict(
         if engine == "memory":
             if not data:
                 fail("--engine memory needs --data FOLDER (the files to judge from)", 2)
-            result = verdict_memory(list(data), party_id, policy, day)
+            result = verdict_in_network(_read_memory(list(data)), party_id, policy, day)
         elif engine == "cypher":
             store = _store()
             try:
@@ -197,6 +197,25 @@ def verdict(
         print(result.model_dump_json(indent=2, exclude_none=False))
     else:
         render_verdict(console, result)
+
+
+def _read_memory(paths: list[Path]):
+    """The files as an in-memory network; what the load would reject is counted on stderr, by reason."""
+    from ownergraph.loaders.csv_folder import FormatError
+    from ownergraph.loaders.formats import UnknownFormat
+    from ownergraph.loaders.memory import read
+
+    try:
+        done = read(paths)
+    except (UnknownFormat, FormatError) as exc:
+        fail(str(exc))
+    if done.rejects:
+        err.print(f"rejected: {len(done.rejects)} (the verdict is computed without them)", highlight=False)
+        for reason, n in done.rejected.most_common():
+            err.print(f"  {n} rejected: {reason}", highlight=False, markup=False)
+        for reject in done.rejects[:20]:
+            err.print(f"  {reject.source} {reject.location}: {reject.reason}", highlight=False, markup=False)
+    return done.network
 
 
 @app.command()

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
+from builders import ownergraph
+from dated_lists import CASES, TODAY, expect, verdicts
 
+from ownergraph.graph import evaluate
+from ownergraph.graph.policy import parse_policy
+from ownergraph.loaders import memory
 from ownergraph.loaders.run import load
 
 
@@ -102,3 +108,62 @@ def test_missing_required_column_is_a_clear_error(store, tmp_path):
     folder = write_folder(tmp_path / "bad", "name\nX\n", "owner,owned\n")
     with pytest.raises(FormatError, match="missing column"):
         load(store, [folder], rejects=tmp_path / "r.csv", show_progress=False)
+
+
+@pytest.mark.parametrize(("start", "end", "as_of", "listed", "held"), CASES)
+def test_a_dated_list_membership_holds_only_in_its_period(store, tmp_path, start, end, as_of, listed, held):
+    """`lists` = `ofac-sdn@START..END`: a seed only in [START, END), on every engine, with its 60% subsidiary."""
+    entry = f"ofac-sdn@{start or ''}..{end or ''}"
+    folder = write_folder(tmp_path / "dated", f"id,name,jurisdiction,lists\nL,Listed,RU,{entry}\nS,Sub,GB,\n",
+                          "owner,owned,share\nL,S,60\n")
+    assert verdicts(store, folder, tmp_path, "L", as_of) == expect(listed)
+    assert verdicts(store, folder, tmp_path, "S", as_of) == expect(held)
+
+
+def test_list_names_are_read_in_any_case_and_a_bad_period_is_rejected(store, tmp_path):
+    folder = write_folder(tmp_path / "case", "id,name,lists\nL, Listed ,  OFAC-SDN \nS,Sub,\n"
+                          "M,Bad period,ofac-sdn@2022-01-01..2018-01-01\nN,Bad date,ofac-sdn@2019-02-30..\n",
+                          "owner,owned,share\nL,S,60\n")
+    assert evaluate.verdict_in_network(memory.network([folder]), "S", "ofac-50", TODAY).verdict == "restricted"
+    store.clear()
+    rejects = tmp_path / "rejects.csv"
+    summary = load(store, [folder], rejects=rejects, show_progress=False)
+    assert evaluate.verdict(store, "S", "ofac-50", TODAY).verdict == "restricted"
+    custom = parse_policy({"name": "sdn-upper", "extends": "ofac-50", "restricted": {"lists": [" OFAC-SDN"]}})
+    assert custom.restricted.lists == ("ofac-sdn",)
+    assert evaluate.verdict(store, "S", custom, TODAY).verdict == "restricted"
+    found = {r["location"]: r["reason"] for r in csv.DictReader(rejects.open())}
+    assert summary.rejected_total == 2
+    assert "ends on or before it starts" in found["line 4"]
+    assert "ISO 8601" in found["line 5"]
+
+
+def test_a_marker_in_the_exact_share_column_is_rejected_not_dropped(store, tmp_path):
+    """`share` = `>50` is not exactly 50 (a CN owner would leave the company clear): the row is rejected."""
+    folder = write_folder(tmp_path / "marker", "id,name,headquarters\nC,China Co,CN\nY,Target,GB\n",
+                          "owner,owned,share,share_min,share_max\nC,Y,>50,,\nC,Y,<10,,\n")
+    store.clear()
+    rejects = tmp_path / "rejects.csv"
+    summary = load(store, [folder], rejects=rejects, show_progress=False)
+    assert store.counts()["interests"] == 0 and summary.rejected_total == 2
+    found = {r["location"]: r["reason"] for r in csv.DictReader(rejects.open())}
+    assert "takes no '>' or '<'" in found["line 2"] and "'>50'" in found["line 2"]
+    assert "takes no '>' or '<'" in found["line 3"]
+
+
+def test_the_memory_engine_reports_the_rows_the_load_rejects(store, neo4j_server, tmp_path):
+    """An interest `Shareholding` (unknown type) and a stake naming no party: the same rejects, reasons and
+    counts from `--engine memory` as from the load, not a silent verdict on a smaller graph."""
+    folder = write_folder(tmp_path / "rejects", "id,name,headquarters\nC,China Co,CN\nY,Target,GB\n",
+                          "owner,owned,share,interest\nC,Y,60,Shareholding\nC,ZZ,60,\n")
+    read = memory.read([folder])
+    store.clear()
+    rejects = tmp_path / "rejects.csv"
+    summary = load(store, [folder], rejects=rejects, show_progress=False)
+    loaded = sorted((r["location"], r["reason"]) for r in csv.DictReader(rejects.open()))
+    assert sorted((r.location, r.reason) for r in read.rejects) == loaded
+    assert read.rejected == summary.rejected and summary.rejected_total == 2
+    done = ownergraph(neo4j_server, "verdict", "Y", "--engine", "memory", "--data", str(folder), "--json")
+    assert json.loads(done.stdout)["verdict"] == "clear"
+    assert "rejected: 2" in done.stderr and "1 rejected: unknown interest type" in done.stderr
+    assert "1 rejected: unknown party" in done.stderr and "line 2" in done.stderr

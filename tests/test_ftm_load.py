@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import shared_data
+from dated_lists import CASES, expect, verdicts
 
 from ownergraph.graph.share import Share
 from ownergraph.loaders import ftm
@@ -194,3 +195,60 @@ def test_a_truncated_file_loads_its_valid_prefix_and_rejects_the_break(store, tm
     unknown = [r for r in found if r["reason"].startswith("unknown party")]
     assert len(unknown) == len(pairs) - len(inside)  # holdings whose parties lie beyond the break
     assert summary.rejected_total == 3 + len(unknown)
+
+
+def dated_sanction(start: str | None, end: str | None, **extra) -> list[dict]:
+    """An SDN listed by a Sanction entity for a period, and a company it holds 60% of."""
+    period = {k: [v] for k, v in (("startDate", start), ("endDate", end)) if v}
+    return [
+        {"id": "l-1", "schema": "Company", "properties": {"name": ["Listed Co"], "jurisdiction": ["ru"]}},
+        {"id": "s-1", "schema": "Company", "properties": {"name": ["Held Co"], "jurisdiction": ["gb"]}},
+        {"id": "own-l-s", "schema": "Ownership",
+         "properties": {"owner": ["l-1"], "asset": ["s-1"], "percentage": ["60"]}},
+        {"id": "l-1-sanction", "schema": "Sanction",
+         "properties": {"entity": ["l-1"], "authority": ["OFAC Specially Designated Nationals"], **period,
+                        **extra}},
+    ]
+
+
+@pytest.mark.parametrize(("start", "end", "as_of", "listed", "held"), CASES)
+def test_a_sanction_lists_its_entity_for_its_period_only(store, tmp_path, start, end, as_of, listed, held):
+    """A Sanction's startDate and endDate bound the membership: as of a date, on every engine."""
+    path = write_lines(tmp_path / "dated.ftm.json", dated_sanction(start, end))
+    assert verdicts(store, path, tmp_path, "ftm:l-1", as_of) == expect(listed)
+    assert verdicts(store, path, tmp_path, "ftm:s-1", as_of) == expect(held)
+
+
+def test_an_ended_sanction_without_an_end_date_lists_no_one_and_one_with_its_end_keeps_it(store, tmp_path):
+    ended = write_lines(tmp_path / "ended.ftm.json", dated_sanction("2018-01-01", None, status=["delisted"]))
+    assert verdicts(store, ended, tmp_path, "ftm:s-1", date(2020, 6, 1)) == expect("clear")
+    dated = write_lines(tmp_path / "dated.ftm.json",
+                        dated_sanction(None, "2022-01-01", status=["delisted"], listingDate=["2018-01-01"]))
+    assert verdicts(store, dated, tmp_path, "ftm:s-1", date(2020, 6, 1)) == expect("restricted")
+    assert verdicts(store, dated, tmp_path, "ftm:s-1", date(2017, 6, 1)) == expect("clear")
+
+
+def test_dates_that_do_not_exist_reject_the_record(store, tmp_path):
+    """The library cleans 2019-02-30 away; an 80% stake ended in 2019 must not load as one in force."""
+    lines = dated_sanction("2018-01-01", "2019-02-30")
+    lines[2]["properties"]["endDate"] = ["2019-02-30"]
+    lines.append({"id": "own-2", "schema": "Ownership",
+                  "properties": {"owner": ["l-1"], "asset": ["s-1"], "percentage": ["10"],
+                                 "startDate": ["2024-02-30"]}})
+    store.clear()
+    rejects = tmp_path / "r.csv"
+    summary = load(store, [write_lines(tmp_path / "bad.ftm.json", lines)], rejects=rejects, show_progress=False)
+    found = {r["location"]: r["reason"] for r in csv.DictReader(rejects.open())}
+    assert summary.rejected_total == 3 and store.counts()["interests"] == 0
+    assert found["line 3"] == "bad endDate: '2019-02-30' is not an ISO 8601 date"
+    assert found["line 4"] == "bad endDate: '2019-02-30' is not an ISO 8601 date"
+    assert found["line 5"] == "bad startDate: '2024-02-30' is not an ISO 8601 date"
+
+
+def test_the_source_url_of_an_ownership_is_kept_as_its_provenance(store, tmp_path):
+    lines = dated_sanction(None, None)
+    lines[2]["properties"]["sourceUrl"] = ["https://registry.example/filings/42"]
+    store.clear()
+    load(store, [write_lines(tmp_path / "url.ftm.json", lines)], rejects=tmp_path / "r.csv", show_progress=False)
+    rows = query(store, "MATCH (pv:Provenance {record: 'own-l-s'}) RETURN pv.url AS url")
+    assert rows == [{"url": "https://registry.example/filings/42"}]

@@ -9,8 +9,8 @@ import pytest
 from conftest import shared_data
 
 from ownergraph.graph import cypher_engine, explain, materialise, reference
-from ownergraph.graph.network import from_paths
 from ownergraph.graph.policy import parse_policy
+from ownergraph.loaders.memory import network as from_paths
 from ownergraph.loaders.run import load
 
 AS_OF = date(2024, 1, 1)

@@ -14,8 +14,9 @@ from conftest import shared_data
 
 from benchmarks.closure import write_folder
 from ownergraph.graph import reference, spark_closure
-from ownergraph.graph.network import from_paths, from_records
+from ownergraph.graph.network import from_records
 from ownergraph.graph.policy import builtin_policies
+from ownergraph.loaders.memory import network as from_paths
 
 pytestmark = pytest.mark.spark  # Spark local mode takes a JVM and tens of seconds
 

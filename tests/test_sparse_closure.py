@@ -18,8 +18,9 @@ from test_engines_agree import AS_OF, EXAMPLES, POLICIES, graphs
 from benchmarks.closure import write_folder
 from ownergraph.graph import reference, sparse_closure
 from ownergraph.graph.control import COMPANY_CONTROL
-from ownergraph.graph.network import from_paths, from_records
+from ownergraph.graph.network import from_records
 from ownergraph.graph.policy import builtin_policies
+from ownergraph.loaders.memory import network as from_paths
 
 AGGREGATE = [p for p in POLICIES if p.method == "aggregate"]
 

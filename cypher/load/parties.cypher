@@ -30,9 +30,21 @@ CALL (row) {
     MERGE (x:Identifier {id: i.id})
       ON CREATE SET x.scheme = i.scheme, x.value = i.value
     MERGE (x)-[:IDENTIFIES]->(p))
-  FOREACH (name IN row.lists |
-    MERGE (l:List {name: name})
-    MERGE (p)-[:LISTED]->(l))
-  RETURN existing IS NULL AS created, p.key AS key
+  RETURN existing IS NULL AS created, p
 }
-RETURN row.i AS i, created, key
+// A list membership is the party, the list and its start (none for a membership without dates); its end
+// is an attribute, so a later record that gives the end ends the same membership.
+CALL (row, p) {
+  UNWIND row.listings AS m
+  MERGE (l:List {name: m.name})
+  WITH p, l, m
+  OPTIONAL MATCH (p)-[x:LISTED]->(l)
+    WHERE x.start = m.start OR (x.start IS NULL AND m.start IS NULL)
+  WITH p, l, m, head(collect(x)) AS known
+  FOREACH (_ IN CASE WHEN known IS NULL THEN [1] ELSE [] END |
+    CREATE (p)-[:LISTED {start: m.start, end: m.end, source: row.source}]->(l))
+  FOREACH (x IN CASE WHEN known IS NULL THEN [] ELSE [known] END |
+    SET x.end = coalesce(m.end, x.end))
+  RETURN count(*) AS listings
+}
+RETURN row.i AS i, created, p.key AS key

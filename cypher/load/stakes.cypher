@@ -17,7 +17,7 @@ WITH row, o, y,
 MERGE (pv:Provenance {key: stake + '|' + row.source + '|' + row.record})
   ON CREATE SET pv.created_at = datetime()
 SET pv.stake = stake, pv.source = row.source, pv.record = row.record,
-    pv.statement_date = row.statement_date, pv.lo = row.lo, pv.hi = row.hi,
+    pv.statement_date = row.statement_date, pv.url = row.url, pv.lo = row.lo, pv.hi = row.hi,
     pv.share_min = row.share_min, pv.share_max = row.share_max,
     pv.min_open = row.min_open, pv.max_open = row.max_open,
     pv.start = row.start, pv.end = row.end, pv.counted = row.counted, pv.declares = row.declares, pv.components = row.components,
