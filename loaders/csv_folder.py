@@ -108,7 +108,7 @@ def _party(row: dict, prov: Provenance) -> PartyRecord:
         kind=kind,
         jurisdiction=values.jurisdiction(row.get("jurisdiction")),
         headquarters=values.country(row.get("headquarters"), "headquarters"),
-        nationalities=tuple(values.country(n, "nationality") for n in values.split_list(row.get("nationality"))),
+        nationalities=tuple(c for n in values.split_list(row.get("nationality")) if (c := values.country(n, "nationality"))),
         lists=tuple(m.name for m in memberships if m.start is None and m.end is None),
         listings=tuple(m for m in memberships if m.start is not None or m.end is not None),
     )
