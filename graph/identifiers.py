@@ -45,3 +45,23 @@ def make(scheme: str, value: str) -> str:
     elif s == "GB-COH":
         v = gb_company_number(v)
     return f"{s}:{v}"
+
+
+def lookup_forms(text: str) -> list[str]:
+    """The spellings to try, in order, for an id a user typed: as typed, then as a loader stores it.
+
+    A known scheme is read in any case and its value normalised as at load (`lei:5493...` is
+    `LEI:5493...`, `gb-coh:1234567` is `GB-COH:01234567`); a bare value is tried as an LEI and as a
+    Companies House number, normalised so. Other ids (CSV ids, BODS recordIds, party keys, values of other
+    schemes) match exactly as typed.
+    """
+    value = text.strip()
+    if not value:
+        return []
+    forms = [value]
+    scheme, sep, rest = value.partition(":")
+    if sep and scheme.strip() and rest.strip():
+        forms.append(make(scheme, rest))
+    elif not sep:
+        forms += [make("LEI", value), make("GB-COH", value)]
+    return list(dict.fromkeys(forms))

@@ -416,7 +416,7 @@ def screen(
     from ownergraph.graph.errors import OwnergraphError
     from ownergraph.graph.evaluate import verdict as cypher_verdict
     from ownergraph.graph.policy import load_policy
-    from ownergraph.screening.rows import read_csv, write_csv
+    from ownergraph.screening.csv_rows import read_csv, write_csv
     from ownergraph.screening.rows import screen as run_screen
 
     day = _as_of(as_of) or date.today()

@@ -14,6 +14,7 @@ from ownergraph.api.deps import AsOf, PolicyDep, StoreDep
 from ownergraph.api.errors import InvalidParameter
 from ownergraph.api.models import ErrorBody, ScreenResponse, ScreenRow
 from ownergraph.graph import evaluate
+from ownergraph.screening import csv_rows
 from ownergraph.screening import rows as screening
 
 router = APIRouter(prefix="/v1", tags=["screening"])
@@ -58,7 +59,7 @@ async def _rows(request: Request, max_rows: int) -> list[screening.Row]:
 
 def _csv(data: bytes, max_rows: int) -> list[screening.Row]:
     try:
-        return screening.read_csv(data.decode("utf-8"), max_rows)
+        return csv_rows.read_csv(data.decode("utf-8"), max_rows)
     except UnicodeDecodeError:
         raise InvalidParameter("file", "the CSV is not UTF-8") from None
     except OverflowError:
@@ -84,7 +85,7 @@ async def screen(request: Request, store: StoreDep, policy: PolicyDep, as_of: As
     results = await run_in_threadpool(screening.screen, store, rows, verdict_of, min_score)
     wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv:
-        text = screening.write_csv(results, policy.name, policy.hash(), day)
+        text = csv_rows.write_csv(results, policy.name, policy.hash(), day)
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="screening.csv"'})
     answer = ScreenResponse(policy=policy.name, policy_hash=policy.hash(), as_of=day, min_score=min_score,

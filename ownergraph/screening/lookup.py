@@ -33,23 +33,12 @@ class Hit:
                 "identifier": self.identifier}
 
 
-def identifier_forms(text: str) -> list[str]:
-    """The spellings under which an identifier may be stored: as typed, upper case, scheme-normalised."""
-    value = text.strip()
-    if not value:
-        return []
-    forms = [value, value.upper()]
-    scheme, sep, rest = value.partition(":")
-    if sep and scheme.strip() and rest.strip():
-        forms.append(identifiers.make(scheme, rest))
-    return list(dict.fromkeys(forms))
-
-
 def by_identifier(store: Store, text: str, limit: int = 20) -> list[Hit]:
-    forms = identifier_forms(text)
-    if not forms:
-        return []
-    rows = store.run("api/search_identifiers", ids=forms, limit=limit)
+    rows: list[dict] = []
+    for form in identifiers.lookup_forms(text):  # as typed first, then as the loaders normalise it
+        rows = store.run("api/search_identifiers", ids=[form], limit=limit)
+        if rows:
+            break
     return [Hit(key=r["key"], name=r["name"], kind=r["kind"], country=r["country"], lists=r["lists"],
                 score=100.0, matched="identifier", identifier=r["matched"]) for r in rows]
 

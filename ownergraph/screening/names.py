@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from rapidfuzz import fuzz
+from rigour.names import replace_org_types_compare
 
 # Letters NFKD does not decompose.
 _LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "þ": "th", "ð": "d"})
@@ -68,6 +69,21 @@ def match_score(query: str, name: str | None) -> float:
     if not a or not b:
         return 0.0
     return round(float(fuzz.token_sort_ratio(a, b)), 1)
+
+
+def form_agreement(query: str, name: str | None) -> int:
+    """How far two names agree whole, legal forms included: 2 the same words, 1 the same words once legal
+    forms are spelled alike ("Limited" and "Ltd", "Aktiengesellschaft" and "AG"), 0 otherwise.
+
+    Scores ignore legal forms, so "Klassik Radio AG" and "Klassik Radio GmbH & Co. KG" tie for the query
+    "Klassik Radio AG"; this breaks the tie.
+    """
+    a, b = tokens(query), tokens(name)
+    if not a or not b:
+        return 0
+    if a == b:
+        return 2
+    return 1 if replace_org_types_compare(" ".join(a)) == replace_org_types_compare(" ".join(b)) else 0
 
 
 def _escape(token: str) -> str:

@@ -9,11 +9,8 @@ reviewer sees why a row matched or did not. Used by POST /v1/screen and `ownergr
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from ownergraph.graph.errors import OwnergraphError
 from ownergraph.graph.store import Store
@@ -23,20 +20,17 @@ MIN_SCORE = 90.0  # a name match at or above this is taken
 CANDIDATES = 5  # name candidates reported per row
 COUNTRY_BONUS = 2.0  # added when the row's country agrees with the candidate's (never above 100)
 
-CSV_COLUMNS = ("ref", "id", "name", "country")
-RESULT_COLUMNS = ("ref", "input_id", "input_name", "input_country", "match", "score", "party_id", "party_name",
-                  "verdict", "reason", "restricted_share_min", "restricted_share_max", "policy", "policy_hash",
-                  "as_of", "candidates", "error")
 
 
 @dataclass
 class Row:
-    """One counterparty to screen: an identifier, a name, or both."""
+    """One counterparty to screen: an identifier, a name, or both; `error` when the row could not be read."""
 
     ref: str | None = None
     id: str | None = None
     name: str | None = None
     country: str | None = None
+    error: str | None = None
 
 
 @dataclass
@@ -45,6 +39,7 @@ class Candidate:
     name: str | None
     country: str | None
     score: float
+    form: int = 0  # how closely the whole name agrees, legal form included (names.form_agreement)
 
     def public(self) -> dict:
         return {"id": self.id, "name": self.name, "country": self.country, "score": self.score}
@@ -58,19 +53,20 @@ class Match:
     candidates: list[Candidate] = field(default_factory=list)
 
 
-def _candidate(hit: lookup.Hit, score: float) -> Candidate:
-    return Candidate(id=hit.key, name=hit.name, country=hit.country, score=score)
+def _candidate(hit: lookup.Hit, score: float, form: int = 0) -> Candidate:
+    return Candidate(id=hit.key, name=hit.name, country=hit.country, score=score, form=form)
 
 
 def rank(row: Row, hits: Iterable[lookup.Hit]) -> list[Candidate]:
-    """Name candidates scored against the row, best first."""
+    """Name candidates scored against the row, best first; at equal scores the name that agrees whole
+    (legal form included) comes first."""
     out = []
     for hit in hits:
         score = names.match_score(row.name or "", hit.name)
         if row.country and hit.country and row.country.strip().upper()[:2] == hit.country:
             score = min(100.0, score + COUNTRY_BONUS)
-        out.append(_candidate(hit, score))
-    out.sort(key=lambda c: (-c.score, c.id))
+        out.append(_candidate(hit, score, names.form_agreement(row.name or "", hit.name)))
+    out.sort(key=lambda c: (-c.score, -c.form, c.id))
     return out
 
 
@@ -87,8 +83,9 @@ def match(store: Store, row: Row, min_score: float = MIN_SCORE) -> Match:
     if not ranked or ranked[0].score < min_score:
         return Match("none", ranked[0].score if ranked else 0.0, None, ranked)
     best = ranked[0]
-    if len(ranked) > 1 and ranked[1].score == best.score:
-        return Match("ambiguous", best.score, None, [c for c in ranked if c.score == best.score])
+    if len(ranked) > 1 and (ranked[1].score, ranked[1].form) == (best.score, best.form):
+        tied = [c for c in ranked if (c.score, c.form) == (best.score, best.form)]
+        return Match("ambiguous", best.score, None, tied)
     return Match("name", best.score, best, ranked)
 
 
@@ -100,12 +97,14 @@ def screen(store: Store, rows: list[Row], verdict_of: Verdicts, min_score: float
     cache: dict[str, dict | OwnergraphError] = {}
     results = []
     for row in rows:
-        found = match(store, row, min_score)
+        if not (row.error or (row.id or "").strip() or (row.name or "").strip()):
+            row.error = f"{row.ref}: neither an id nor a name" if row.ref else "neither an id nor a name"
+        found = Match("none", 0.0) if row.error else match(store, row, min_score)
         result = {"input": {"ref": row.ref, "id": row.id, "name": row.name, "country": row.country},
                   "match": found.method, "score": found.score,
                   "party": found.party.public() if found.party else None,
                   "candidates": [c.public() for c in found.candidates],
-                  "verdict": None, "error": None}
+                  "verdict": None, "error": row.error}
         if found.party:
             key = found.party.id
             if key not in cache:
@@ -120,41 +119,3 @@ def screen(store: Store, rows: list[Row], verdict_of: Verdicts, min_score: float
                 result["verdict"] = outcome
         results.append(result)
     return results
-
-
-def read_csv(text: str, max_rows: int) -> list[Row]:
-    """Rows from CSV text with a header naming some of ref, id, name, country (others are ignored)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = {h.strip().lower(): h for h in (reader.fieldnames or []) if h}
-    if not ({"id", "name"} & header.keys()):
-        raise ValueError("the CSV header needs an id or a name column")
-    rows = []
-    for i, record in enumerate(reader, start=2):
-        if len(rows) >= max_rows:
-            raise OverflowError(f"more than {max_rows} rows")
-        values = {c: (record.get(header[c]) or "").strip() or None for c in CSV_COLUMNS if c in header}
-        rows.append(Row(ref=values.get("ref") or f"line {i}", id=values.get("id"), name=values.get("name"),
-                        country=values.get("country")))
-    return rows
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # a spreadsheet must not read a party name as a formula
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def write_csv(results: list[dict], policy: str, policy_hash: str, as_of: date) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(RESULT_COLUMNS)
-    for r in results:
-        v = r["verdict"] or {}
-        share = v.get("restricted_share") or {}
-        party = r["party"] or {}
-        candidates = "; ".join(f"{c['id']} ({c['name'] or 'no name'}) {c['score']:g}" for c in r["candidates"])
-        writer.writerow([_cell(x) for x in (
-            r["input"]["ref"], r["input"]["id"], r["input"]["name"], r["input"]["country"], r["match"],
-            f"{r['score']:g}", party.get("id"), party.get("name"), v.get("verdict"), v.get("reason"),
-            share.get("min"), share.get("max"), policy, policy_hash, as_of.isoformat(), candidates, r["error"])])
-    return out.getvalue()
