@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from ownergraph.graph import writers
 from ownergraph.graph.cypher_engine import BOUNDS, round_params, seed_params
 from ownergraph.graph.materialise import drop, materialise, write_marks
 from ownergraph.graph.policy import Policy
@@ -75,10 +76,12 @@ def status(sure_round, possible_round) -> str:
 
 
 def update(store: Store, policies: list[Policy], roots: Roots, as_of: date,
-           record: Callable[[list[Change]], None] = lambda changes: None) -> list[Update]:
+           record: Callable[[list[Change]], None] = lambda changes: None, token: str | None = None) -> list[Update]:
     """Bring each policy's materialised closure to `as_of` after the given parties changed. `record`
     receives each policy's verdict changes before its closure is given back to readers, so a run stopped
-    in between finds them again (the closure is still withdrawn) and records them once."""
+    in between finds them again (the closure is still withdrawn) and records them once. `token` is the
+    write (graph/writes.py) that withdrew the closures: they are given back unless another write is under
+    way. A closure marked dirty (a write whose changes are not known) is rebuilt in full."""
     regions: dict[date | None, Roots] = {}
     out = []
     for policy in policies:
@@ -87,14 +90,14 @@ def update(store: Store, policies: list[Policy], roots: Roots, as_of: date,
         began = time.monotonic()
         state = closure_state(store, policy)
         if state is None or state["version"] is None or state["updating"] is not None \
-                or state["policy_hash"] != policy.hash():
-            result = rebuild(store, policy, as_of, state, roots, record)
+                or state["dirty"] or state["policy_hash"] != policy.hash():
+            result = rebuild(store, policy, as_of, state, roots, record, token)
         else:
             before = state["as_of"]
             if before not in regions:
                 regions[before] = merge(roots, window(store, before, as_of))
             affected = region(store, regions[before], as_of, f"{state['version']}#possible")
-            result = recompute(store, policy, state, affected, as_of, record)
+            result = recompute(store, policy, state, affected, as_of, record, token)
         result.seconds = time.monotonic() - began
         out.append(result)
     return out
@@ -153,13 +156,13 @@ def region(store: Store, roots: Roots, as_of: date, mark: str | None = None) -> 
 
 
 def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of: date,
-              record: Callable[[list[Change]], None] = lambda changes: None) -> Update:
+              record: Callable[[list[Change]], None] = lambda changes: None, token: str | None = None) -> Update:
     """Recompute the region of one closure version in place (withdrawn from readers meanwhile)."""
     version = state["version"]
     result = Update(policy.name, "incremental", as_of, region=len(affected))
     if not affected:
-        if state["as_of"] != as_of:
-            show(store, policy, version, as_of, state["restricted"], state["indeterminate"], state["rounds"])
+        if state["as_of"] != as_of or not state["visible"]:
+            show(store, policy, version, as_of, state["restricted"], state["indeterminate"], state["rounds"], token)
         result.restricted, result.indeterminate = state["restricted"], state["indeterminate"]
         return result
     keys = sorted(affected)
@@ -250,13 +253,13 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
             result.changes.append(Change(policy.name, policy.hash(), k, old[k]["status"], new[k], as_of,
                                          sorted(causes_of[k]), list(witness)))
     record(result.changes)
-    show(store, policy, version, as_of, result.restricted, result.indeterminate, last_round)
+    show(store, policy, version, as_of, result.restricted, result.indeterminate, last_round, token)
     forget_before(store, version)
     return result
 
 
 def rebuild(store: Store, policy: Policy, as_of: date, state: dict | None, roots: Roots,
-            record: Callable[[list[Change]], None] = lambda changes: None) -> Update:
+            record: Callable[[list[Change]], None] = lambda changes: None, token: str | None = None) -> Update:
     """A full materialise; changes are logged against the previous version when there was one. The
     previous version is withdrawn from readers first and dropped only after the changes are recorded."""
     previous = (state["updating"] or state["version"]) if state else None
@@ -270,7 +273,7 @@ def rebuild(store: Store, policy: Policy, as_of: date, state: dict | None, roots
                 old[row["key"]] = {"status": row["status"], "witness": list(row["witness"])}
         if state["updating"] is None:
             store.run("refresh/closure_hide", policy=policy.name, version=previous)
-    built = materialise(store, policy, as_of)
+    built = materialise(store, policy, as_of, token)
     result = Update(policy.name, "full" if previous else "baseline", as_of, restricted=built.restricted,
                     indeterminate=built.indeterminate)
     if old is not None:
@@ -286,7 +289,7 @@ def rebuild(store: Store, policy: Policy, as_of: date, state: dict | None, roots
                 result.changes.append(Change(policy.name, policy.hash(), k, before["status"], after["status"],
                                              as_of, causes, list(witness)))
         record(result.changes)
-    show(store, policy, built.version, as_of, built.restricted, built.indeterminate, built.rounds)
+    show(store, policy, built.version, as_of, built.restricted, built.indeterminate, built.rounds, token)
     if previous and previous != built.version:
         drop(store, previous)
         forget_before(store, previous)
@@ -320,9 +323,12 @@ def _standing(row: dict) -> dict:
     return {"status": state, "witness": list(witness or [])}
 
 
-def show(store: Store, policy: Policy, version: str, as_of: date, restricted, indeterminate, rounds) -> None:
-    store.run("refresh/closure_show", policy=policy.name, version=version, policy_hash=policy.hash(), as_of=as_of,
-              restricted=restricted, indeterminate=indeterminate, rounds=rounds)
+def show(store: Store, policy: Policy, version: str, as_of: date, restricted, indeterminate, rounds,
+         token: str | None = None) -> bool:
+    """Give the closure back to readers (False: kept withdrawn, another write to the graph is under way)."""
+    return store.run("refresh/closure_show", policy=policy.name, version=version, policy_hash=policy.hash(),
+                     as_of=as_of, restricted=restricted, indeterminate=indeterminate, rounds=rounds, token=token,
+                     dead=writers.dead(store))[0]["shown"]
 
 
 def forget_before(store: Store, version: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ownergraph.graph import explain
+from ownergraph.graph import explain, writers
 from ownergraph.graph.cone import edge_from_row, facts
 from ownergraph.graph.cypher_engine import BOUNDS, round_params, seed_params
 from ownergraph.graph.network import Network
@@ -35,6 +35,7 @@ class MaterialisedClosure:
     restricted: int
     indeterminate: int
     rounds: int
+    shown: bool = True  # False: kept withdrawn, a write to the graph is under way (its writer rebuilds it)
 
 
 def current(store: Store, policy: Policy) -> dict | None:
@@ -50,12 +51,18 @@ def write_marks(store: Store, version: str, mark: str, rows: list[dict]) -> None
         store.run("closure/mark", rows=rows[i:i + PAGE], version=version, mark=mark)
 
 
-def materialise(store: Store, policy: Policy, as_of: date | None = None) -> MaterialisedClosure:
+def materialise(store: Store, policy: Policy, as_of: date | None = None,
+                token: str | None = None) -> MaterialisedClosure:
+    """Build the policy's closure as of `as_of` and switch readers to it, unless a write to the graph
+    other than `token` (graph/writes.py) is under way."""
     if policy.method != "aggregate":
         raise ValueError(f"policy {policy.name} uses the {policy.method} method; it is evaluated on demand")
     as_of = as_of or date.today()
-    previous = store.run("closure/version_get", policy=policy.name)[0]["version"]
-    version = f"{policy.name}@{policy.hash()}@{as_of.isoformat()}@{_counter(previous)}"
+    state = store.run("closure/version_get", policy=policy.name)[0]
+    # the version readers see, or the one withdrawn during a write (not one a recompute is working on)
+    previous = state["version"] or (state["withdrawn"] if state["updating"] is None else None)
+    latest = state["version"] or state["withdrawn"] or state["updating"]
+    version = f"{policy.name}@{policy.hash()}@{as_of.isoformat()}@{_counter(latest)}"
     drop(store, version)  # leftovers of an interrupted build of the same version
     seeds = [r["key"] for r in store.run("closure/seeds_all", as_of=as_of, **seed_params(policy))]
     status: dict[str, set[str]] = {}
@@ -85,11 +92,12 @@ def materialise(store: Store, policy: Policy, as_of: date | None = None) -> Mate
         rounds = max(rounds, round_)
     restricted = len(status["sure"])
     indeterminate = len(status["possible"] - status["sure"])
-    store.run("closure/version_set", policy=policy.name, version=version, policy_hash=policy.hash(), as_of=as_of,
-              restricted=restricted, indeterminate=indeterminate, rounds=rounds)
+    shown = store.run("closure/version_set", policy=policy.name, version=version, policy_hash=policy.hash(),
+                      as_of=as_of, restricted=restricted, indeterminate=indeterminate, rounds=rounds, token=token,
+                      dead=writers.dead(store))[0]["shown"]
     if previous and previous != version:
         drop(store, previous)
-    return MaterialisedClosure(policy.name, version, as_of, restricted, indeterminate, rounds)
+    return MaterialisedClosure(policy.name, version, as_of, restricted, indeterminate, rounds, shown)
 
 
 def _counter(previous: str | None) -> int:

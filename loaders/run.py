@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from ownergraph.graph import writes
 from ownergraph.graph.store import Store
 from ownergraph.loaders import formats
 from ownergraph.loaders.sink import LoadSummary, RejectsFile, Sink
@@ -18,6 +19,7 @@ def load(store: Store, paths: list[Path], fmt: str = "auto", rejects: Path | Non
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
         rejects = Path(f"rejects-{stamp}.csv")
     store.apply_schema()
+    write = writes.begin(store)  # the closures are withdrawn before the first write, given back at the end
     sink = Sink(store, RejectsFile(rejects), batch_size)
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("records"), TimeElapsedColumn()]
@@ -29,4 +31,6 @@ def load(store: Store, paths: list[Path], fmt: str = "auto", rejects: Path | Non
                 sink.add(item)
                 progress.advance(task)
             progress.update(task, total=progress.tasks[task].completed)
-        return sink.finish()
+        summary = sink.finish()
+    writes.finish(store, write, sink.touched)
+    return summary

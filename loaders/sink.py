@@ -77,6 +77,7 @@ class Sink:
         self._parties: list[PartyRecord] = []
         self._stakes: list[StakeRecord] = []
         self._waiting: list[StakeRecord] = []
+        self.touched: set[str] = set()  # keys of the written parties and of the owned parties of written stakes
 
     def add(self, item: Item) -> None:
         if isinstance(item, Reject):
@@ -112,6 +113,7 @@ class Sink:
             return
         created_now: set[str] = set()
         for row in self._write("load/parties", batch):
+            self.touched.add(row["key"])
             # a party named twice in one batch is created by its first row and updated by the next
             if row["created"] and row["key"] not in created_now:
                 created_now.add(row["key"])
@@ -125,6 +127,7 @@ class Sink:
         written = set()
         for row in self._write("load/stakes", batch):
             written.add(id(row["record"]))
+            self.touched.add(row["owned"])
             if row["created"]:
                 self.summary.interests_new += 1
             else:

@@ -35,4 +35,4 @@ CALL (s, stake) {
       s.counted = top.counted, s.statement_date = top.statement_date, s.components = top.components,
       s.sources = [x IN pvs | x.source], s.records = [x IN pvs | x.record]
 }
-RETURN row.i AS i, created
+RETURN row.i AS i, created, endNode(s).key AS owned
