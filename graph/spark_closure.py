@@ -51,7 +51,7 @@ def local_session(cores: int = 2, memory: str = "2g", app: str = "ownergraph-clo
     from pyspark.sql import SparkSession
 
     return (SparkSession.builder.master(f"local[{cores}]").appName(app)
-            .config("spark.ui.enabled", "false")
+            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
             .config("spark.driver.memory", memory)
             .config("spark.sql.adaptive.enabled", "true")
@@ -143,3 +143,53 @@ def closure(edges: DataFrame, seeds: DataFrame, policy: Policy, as_of: date, max
     return (possible.join(sure, "key", "left")
             .withColumn("status", F.when(F.col("sure_round").isNotNull(), "restricted").otherwise("indeterminate"))
             .select("key", "status", "sure_round", "sure_reason", "possible_round", "possible_reason"))
+
+
+def witnesses(edges: DataFrame, members: DataFrame, policy: Policy, as_of: date, value: str) -> DataFrame:
+    """(key, witness) of the parties that entered under one bound (members: key, round, reason): the
+    interests that carried each in, as a materialised closure keeps them. Ownership: each member owner's
+    largest measured interest (by `value`) from the rounds before; control: one control interest of such
+    an owner. `edges` needs the interests' `key` column (`ownergraph export parquet` writes it)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    day = F.lit(as_of)
+    in_force = (F.col("counted") & (F.col("owner") != F.col("owned"))
+                & (F.col("start").isNull() | (F.col("start") <= day))
+                & (F.col("end").isNull() | (day < F.col("end"))))
+    measured, control = F.col("type").isin(list(policy.measured)), F.col("type").isin(list(policy.control))
+    entered = members.where(F.col("round") > 0).select(F.col("key").alias("owned"), "round", "reason")
+    holders = members.select(F.col("key").alias("owner"), F.col("round").alias("owner_round"))
+    held = (edges.where(in_force & (measured | control)).join(entered, "owned").join(holders, "owner")
+            .where(F.col("owner_round") < F.col("round")))
+    by_control = (held.where((F.col("reason") == "control") & control)
+                  .groupBy("owned").agg(F.array(F.min("key")).alias("witness")))
+    best = Window.partitionBy("owned", "owner").orderBy(F.col(value).desc(), F.col("key"))
+    by_ownership = (held.where((F.col("reason") == "ownership") & measured)
+                    .withColumn("rank", F.row_number().over(best)).where(F.col("rank") == 1)
+                    .groupBy("owned").agg(F.sort_array(F.collect_list("key")).alias("witness")))
+    return by_control.unionByName(by_ownership).withColumnRenamed("owned", "key")
+
+
+def standings(edges: DataFrame, seeds: DataFrame, policy: Policy, as_of: date,
+              max_rounds: int = 10_000) -> DataFrame:
+    """`closure` with the witnesses of both bounds (sure_witness, possible_witness; empty for seeds), as
+    a materialised closure's Verdict nodes hold them."""
+    from pyspark.sql import functions as F
+
+    if policy.method != "aggregate":
+        raise ValueError(f"policy {policy.name} uses the {policy.method} method, not aggregate")
+    spark = edges.sparkSession
+    pair_df = pairs(edges, policy, as_of).localCheckpoint()
+    out = None
+    for bound, value in (("possible", "hi"), ("sure", "lo")):
+        members = _bound(spark, pair_df, seeds, value, policy, max_rounds)
+        found = witnesses(edges, members, policy, as_of, value).withColumnRenamed("witness", f"{bound}_witness")
+        frame = (members.join(found, "key", "left")
+                 .select("key", F.col("round").alias(f"{bound}_round"), F.col("reason").alias(f"{bound}_reason"),
+                         F.coalesce(F.col(f"{bound}_witness"), F.array().cast("array<string>"))
+                         .alias(f"{bound}_witness")))
+        out = frame if out is None else out.join(frame, "key", "left")
+    assert out is not None
+    return out.withColumn("status", F.when(F.col("sure_round").isNotNull(), "restricted")
+                          .otherwise("indeterminate"))

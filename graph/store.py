@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar
 
 from neo4j import Driver, GraphDatabase, Query
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
@@ -19,8 +19,10 @@ from ownergraph.settings import Settings
 
 SCHEMA_VERSION = 1
 # server notifications (e.g. "property key not in the database yet") are not for users
-DRIVER_OPTIONS = {"notifications_min_severity": "OFF", "connection_timeout": 5.0,
-                  "max_transaction_retry_time": 5.0}
+DriverOptions = TypedDict("DriverOptions", {"notifications_min_severity": Literal["OFF"],
+                                             "connection_timeout": float, "max_transaction_retry_time": float})
+DRIVER_OPTIONS: DriverOptions = {"notifications_min_severity": "OFF", "connection_timeout": 5.0,
+                                 "max_transaction_retry_time": 5.0}
 
 
 class StoreUnavailable(RuntimeError):
@@ -101,7 +103,7 @@ def connect(settings: Settings, uri: str | None = None) -> Store:
 
     if settings.external:
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
-        driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth, **DRIVER_OPTIONS)
+        driver = GraphDatabase.driver(settings.neo4j_uri or "", auth=auth, **DRIVER_OPTIONS)
     else:
         secret = server.password(server.layout(settings))
         driver = GraphDatabase.driver(uri or server.uri(settings), auth=(settings.neo4j_user, secret or ""),

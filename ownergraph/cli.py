@@ -18,6 +18,8 @@ app.add_typer(db_app, name="db")
 keys_app = typer.Typer(help="API keys (hashed at rest); required when OWNERGRAPH_API_KEYS_REQUIRED=true.",
                        no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+export_app = typer.Typer(help="Export the graph for other tools.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(export_app, name="export")
 console = Console()
 err = Console(stderr=True)
 
@@ -254,26 +256,72 @@ def controllers(
 @app.command()
 def closure(
     policy: Annotated[list[str] | None, typer.Option(help="Policies to materialise (default: every built-in aggregate policy).")] = None,
+    engine: Annotated[str, typer.Option(help="cypher (in Neo4j) or spark (a Spark batch job; needs the spark extra).")] = "cypher",
+    master: Annotated[str | None, typer.Option(help="--engine spark: the Spark master (default local mode on 2 cores).")] = None,
 ) -> None:
     """Materialise the closure of aggregate policies over the whole graph (verdict reads become lookups)."""
     import time
+    from datetime import date
 
     from ownergraph.graph.errors import OwnergraphError
     from ownergraph.graph.materialise import materialise
     from ownergraph.graph.policy import builtin_policies, load_policy
 
+    if engine not in ("cypher", "spark"):
+        fail(f"unknown engine {engine!r} (cypher or spark)", 2)
     store = _store()
+    spark = None
     try:
         chosen = [load_policy(p) for p in policy] if policy else [
             p for p in builtin_policies().values() if p.method == "aggregate"]
         for p in chosen:
             began = time.monotonic()
-            done = materialise(store, p)
+            if engine == "spark":
+                from ownergraph.graph import spark_job
+
+                spark = spark or spark_job.session(master)
+                done = spark_job.run(store, p, date.today(), spark)
+            else:
+                done = materialise(store, p)
             console.print(f"{p.name}: {done.restricted} restricted, {done.indeterminate} indeterminate, "
                           f"{done.rounds} rounds, {time.monotonic() - began:.1f} s (as of {done.as_of})")
     except (OwnergraphError, ValueError) as exc:
         fail(str(exc))
     finally:
+        if spark is not None:
+            spark.stop()
+        store.close()
+
+
+@export_app.command("parquet")
+def export_parquet(
+    folder: Annotated[Path, typer.Argument(help="Folder to write interests/, parties/, seeds/ and export.json to.")],
+    policy: Annotated[list[str] | None, typer.Option(help="Policies whose seeds to write (default: every built-in aggregate policy).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date of the seeds (YYYY-MM-DD, default today).")] = None,
+) -> None:
+    """Write the graph as Parquet, as the Spark batch closure reads it (graph/spark_closure.py)."""
+    from datetime import date
+
+    from ownergraph.graph import spark_job
+    from ownergraph.graph.errors import OwnergraphError
+    from ownergraph.graph.policy import builtin_policies, load_policy
+
+    day = _as_of(as_of) or date.today()
+    store = _store()
+    spark = None
+    try:
+        chosen = [load_policy(p) for p in policy] if policy else [
+            p for p in builtin_policies().values() if p.method == "aggregate"]
+        spark = spark_job.session()
+        done = spark_job.export(store, folder, chosen, day, spark)
+        console.print(f"{folder}: {done['parties']} parties, {done['interests']} interests, seeds "
+                      + ", ".join(f"{k} {v}" for k, v in done["seeds"].items()) + f" (as of {done['as_of']})",
+                      highlight=False)
+    except (OwnergraphError, ValueError) as exc:
+        fail(str(exc))
+    finally:
+        if spark is not None:
+            spark.stop()
         store.close()
 
 
