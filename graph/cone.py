@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from ownergraph.graph.errors import ConeTooLarge
 from ownergraph.graph.network import Network
 from ownergraph.graph.semantics import Edge, PartyFacts
 from ownergraph.graph.store import Store, native
 
 MAX_CONE = 200_000  # parties; a cone larger than this is refused rather than exhausting memory
-
-
-class ConeTooLarge(RuntimeError):
-    pass
 
 
 def edge_from_row(row: dict) -> Edge:

@@ -38,8 +38,18 @@ class PolicyError(OwnergraphError):
     status = 422
 
 
-class DatabaseUnavailable(OwnergraphError):
+class StoreUnavailable(OwnergraphError):
+    """Neo4j cannot be reached."""
+
     status = 503
+
+
+class ConeTooLarge(OwnergraphError):
+    """A party's upstream cone is larger than an on-demand evaluation reads."""
+
+
+class ServerError(OwnergraphError):
+    """The local Neo4j could not be prepared, started or stopped."""
 
 
 class RefreshBusy(OwnergraphError):

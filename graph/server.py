@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ownergraph.graph.errors import ServerError
 from ownergraph.settings import Settings
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -58,10 +59,6 @@ POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   </dependencies>
 </project>
 """
-
-
-class ServerError(RuntimeError):
-    """The local Neo4j could not be prepared, started or stopped."""
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,21 @@ from neo4j import Driver, GraphDatabase, Query
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from ownergraph.cypher import names, query
+from ownergraph.graph.errors import StoreUnavailable
 from ownergraph.settings import Settings
 
 SCHEMA_VERSION = 1
+
+
+class DriverOptions(TypedDict):
+    notifications_min_severity: Literal["OFF"]
+    connection_timeout: float
+    max_transaction_retry_time: float
+
+
 # server notifications (e.g. "property key not in the database yet") are not for users
-DriverOptions = TypedDict("DriverOptions", {"notifications_min_severity": Literal["OFF"],
-                                             "connection_timeout": float, "max_transaction_retry_time": float})
 DRIVER_OPTIONS: DriverOptions = {"notifications_min_severity": "OFF", "connection_timeout": 5.0,
                                  "max_transaction_retry_time": 5.0}
-
-
-class StoreUnavailable(RuntimeError):
-    """Neo4j cannot be reached."""
-
 
 @dataclass
 class Store:
