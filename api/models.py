@@ -55,6 +55,22 @@ class Listing(BaseModel):
     source: str | None = None
 
 
+class UltimateParent(BaseModel):
+    id: str
+    name: str | None = None
+    lei: str | None = None
+    levels: int | None = Field(default=None, description="Computed: direct consolidation steps up to it")
+    chain: list[str] = Field(default=[], description="Computed: party keys from the party up to it")
+    records: list[str] = Field(default=[], description="Declared: the GLEIF records that declare it")
+
+
+class UltimateParents(BaseModel):
+    as_of: date
+    computed: list[UltimateParent] = []
+    declared: list[UltimateParent] = []
+    agree: bool
+
+
 class PartyDetails(BaseModel):
     id: str
     name: str | None = None
@@ -71,6 +87,8 @@ class PartyDetails(BaseModel):
     lists: list[Listing] = []
     owner_count: int = 0
     subsidiary_count: int = 0
+    ultimate_parents: UltimateParents | None = Field(
+        default=None, description="GLEIF ultimate consolidation parents: computed from the direct chain, and declared")
 
 
 class PartySummary(BaseModel):

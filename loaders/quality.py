@@ -8,7 +8,9 @@ Figures (each from a named statement in cypher/quality/, as of a date, today by 
 - ownership cycles among counted interests in force: groups of parties that hold each other (strongly
   connected components of more than one party), how many parties lie on them, and a ring of each of
   the largest groups named party by party; parties holding their own shares are counted apart;
-- organisations with no known owner (no interest from another party points at them).
+- organisations with no known owner (no interest from another party points at them);
+- GLEIF ultimate parents: consolidated parties whose ultimate parent computed from the direct
+  consolidation chain is not the one declared for them (graph/consolidation.py).
 
 Cycles are found from the edge list: Neo4j Community has no graph algorithms library, and a bounded
 Cypher pattern (`(p)-[:INTEREST*1..k]->(p)`) enumerates paths, which grows exponentially around the
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ownergraph.graph import consolidation
 from ownergraph.graph.share import HUNDRED, decode_lo, encode_threshold, fmt
 from ownergraph.graph.store import Store
 
@@ -68,6 +71,21 @@ class Cycle:
         return text if self.size == len(self.ring) else f"{text} (a group of {self.size} parties)"
 
 
+@dataclass(frozen=True)
+class UltimateDisagreement:
+    """A party whose computed ultimate consolidation parents are not the declared ones."""
+
+    party: PartyRef
+    computed: tuple[PartyRef, ...]
+    declared: tuple[PartyRef, ...]
+
+    def describe(self) -> str:
+        def some(parents: tuple[PartyRef, ...]) -> str:
+            return ", ".join(p.describe() for p in parents) or "none"
+
+        return f"{self.party.describe()}: computed {some(self.computed)}, declared {some(self.declared)}"
+
+
 @dataclass
 class QualityReport:
     as_of: date
@@ -84,6 +102,9 @@ class QualityReport:
     self_holdings: int = 0
     self_holding_examples: list[PartyRef] = field(default_factory=list)
     unowned: int = 0  # organisations with no known owner
+    consolidated: int = 0  # parties with a direct or a declared ultimate consolidation parent
+    ultimate_disagreements: int = 0
+    ultimate_examples: list[UltimateDisagreement] = field(default_factory=list)
 
     @property
     def organisations(self) -> int:
@@ -116,6 +137,14 @@ def report(store: Store, as_of: date | None = None, examples: int = EXAMPLES) ->
     out.cycle_groups, out.cycle_parties = len(groups), sum(groups)
     names = party_names(store, {k for ring in rings for k in ring[1]})
     out.cycle_examples = [Cycle(size, tuple(PartyRef(k, names.get(k)) for k in ring)) for size, ring in rings]
+
+    out.consolidated, found = consolidation.disagreements(store, day)
+    out.ultimate_disagreements = len(found)
+    shown = found[:examples]
+    names = party_names(store, {k for d in shown for k in (d.key, *d.computed, *d.declared)})
+    out.ultimate_examples = [
+        UltimateDisagreement(PartyRef(d.key, names.get(d.key)), tuple(PartyRef(k, names.get(k)) for k in d.computed),
+                             tuple(PartyRef(k, names.get(k)) for k in d.declared)) for d in shown]
     return out
 
 
@@ -217,6 +246,14 @@ def render(rep: QualityReport) -> list[str]:
                      f"{plural(rep.self_holdings, 'party', 'parties')}, e.g. "
                      + "; ".join(p.describe() for p in rep.self_holding_examples))
     lines.append(f"  no known owner: {plural(rep.unowned, 'organisation')}")
+    if rep.ultimate_disagreements:
+        lines.append(f"  GLEIF ultimate parents: {plural(rep.ultimate_disagreements, 'party', 'parties')} of "
+                     f"{rep.consolidated:,} consolidated whose ultimate parent computed from the direct chain is "
+                     "not the declared one, e.g.")
+        lines += [f"    {d.describe()}" for d in rep.ultimate_examples]
+    elif rep.consolidated:
+        lines.append(f"  GLEIF ultimate parents: computed and declared agree for all {rep.consolidated:,} "
+                     "consolidated parties")
     return lines
 
 

@@ -221,6 +221,38 @@ def _read_memory(paths: list[Path]):
 
 
 @app.command()
+def party(
+    party_id: Annotated[str, typer.Argument(metavar="ID", help="A CSV id, BODS recordId, LEI or scheme:value.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Consolidation in force on this date (today).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """A party's facts and identifiers, and its GLEIF ultimate parent computed from the direct consolidation
+    chain beside the one declared."""
+    import json
+    from datetime import date
+
+    from ownergraph.api.relations import details as party_details
+    from ownergraph.graph.consolidation import of_party
+    from ownergraph.graph.errors import OwnergraphError
+    from ownergraph.views import render_party
+
+    day = _as_of(as_of) or date.today()
+    store = _store()
+    try:
+        facts = party_details(store, party_id)
+        parents = of_party(store, facts["id"], day)
+    except OwnergraphError as exc:
+        fail(str(exc), 2)
+    finally:
+        store.close()
+    if json_out:
+        print(json.dumps({**facts, "ultimate_parents": {"as_of": day.isoformat(), **parents.public()}}, indent=2,
+                         default=str))
+    else:
+        render_party(console, facts, parents, day)
+
+
+@app.command()
 def controllers(
     party_id: Annotated[str, typer.Argument(metavar="ID")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="The date to judge on (default today).")] = None,
@@ -510,12 +542,18 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="KEY_ID")]) -> Non
 
 
 @keys_app.command("list")
-def keys_list() -> None:
-    """The API keys (ids, names, creation dates; never the keys themselves)."""
-    from ownergraph.api.keys import list_keys
+def keys_list(json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False) -> None:
+    """The API keys (ids, names, creation and revocation dates; never the keys themselves)."""
+    import json
 
-    for record in list_keys(get_settings().data_dir):
-        console.print(record.public(), highlight=False)
+    from ownergraph.api.keys import list_keys
+    from ownergraph.views import render_keys
+
+    records = [record.public() for record in list_keys(get_settings().data_dir)]
+    if json_out:
+        print(json.dumps(records, indent=2))
+    else:
+        render_keys(console, records)
 
 
 if __name__ == "__main__":

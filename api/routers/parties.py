@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter
 
 from ownergraph.api import relations
 from ownergraph.api.deps import AsOf, Depth, Limit, Offset, PartyId, StoreDep
-from ownergraph.api.models import ErrorBody, PartyDetails, RelatedPage
+from ownergraph.api.models import ErrorBody, PartyDetails, RelatedPage, UltimateParents
+from ownergraph.graph import consolidation
 
 router = APIRouter(prefix="/v1/parties", tags=["parties"])
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
@@ -36,6 +38,11 @@ def subsidiaries(party_id: PartyId, store: StoreDep, as_of: AsOf = None, depth: 
 
 
 @router.get("/{party_id:path}", response_model=PartyDetails, responses=ERRORS)
-def party(party_id: PartyId, store: StoreDep) -> PartyDetails:
-    """The party's facts, identifiers, lists, reporting exceptions and sources."""
-    return PartyDetails(**relations.details(store, party_id))
+def party(party_id: PartyId, store: StoreDep, as_of: AsOf = None) -> PartyDetails:
+    """The party's facts, identifiers, lists, reporting exceptions and sources, and its GLEIF ultimate
+    parents (computed from the direct consolidation chain in force on `as_of`, today by default, beside
+    the declared ones)."""
+    facts = relations.details(store, party_id)
+    day = as_of or date.today()
+    parents = consolidation.of_party(store, facts["id"], day)
+    return PartyDetails(**facts, ultimate_parents=UltimateParents(as_of=day, **parents.public()))

@@ -1,6 +1,6 @@
-// The ultimate accounting-consolidation parent(s) that GLEIF records declare for the party identified
-// by $id ("LEI:<lei>"), in force on $as_of (today when null), with the source records that declare it.
-MATCH (:Identifier {id: $id})-[:IDENTIFIES]->(child:Party)<-[d:INTEREST]-(parent:Party)
+// The ultimate accounting-consolidation parent(s) that GLEIF records declare for the party
+// whose key is $key, in force on $as_of (today when null), with the source records that declare it.
+MATCH (child:Party {key: $key})<-[d:INTEREST]-(parent:Party)
 WHERE d.type = 'consolidation' AND d.declares = 'ultimate-parent'
   AND (d.start IS NULL OR d.start <= coalesce($as_of, date()))
   AND (d.end IS NULL OR coalesce($as_of, date()) < d.end)

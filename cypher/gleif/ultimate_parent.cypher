@@ -1,9 +1,9 @@
-// The ultimate accounting-consolidation parent(s) of the party identified by $id ("LEI:<lei>"), computed
+// The ultimate accounting-consolidation parent(s) of the party whose key is $key, computed
 // from the direct consolidation interests that are counted and in force on $as_of (today when null):
 // each party's direct parents are followed upward to a party that has no direct parent of its own.
 // A party consolidated by two parents can have two ultimate parents; a chain that loops back has none;
 // a party without a direct parent gives no row. For each parent: the shortest chain that reaches it.
-MATCH (:Identifier {id: $id})-[:IDENTIFIES]->(child:Party)
+MATCH (child:Party {key: $key})
 MATCH path = (child) ((low:Party)<-[s:INTEREST]-(high:Party)
                       WHERE s.type = 'consolidation' AND s.counted AND low <> high
                         AND (s.start IS NULL OR s.start <= coalesce($as_of, date()))
