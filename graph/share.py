@@ -23,12 +23,14 @@ threshold), with `T = threshold * UNIT * SCALE`.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 UNIT = 10**6
 SCALE = 2**20
 HUNDRED = Decimal(100)
+ASCII_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 
 
 class ShareError(ValueError):
@@ -77,6 +79,8 @@ class Share:
 
 
 def to_decimal(value: Decimal | int | float | str) -> Decimal:
+    if isinstance(value, str) and not ASCII_NUMBER.match(value.strip()):
+        raise ShareError(f"not a number: {value!r}")  # Decimal() also reads "1_0" and Arabic-Indic digits
     try:
         d = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 from ownergraph.graph.model import PartyRecord, Provenance, RecordError, StakeRecord
 from ownergraph.graph.share import ShareError
 from ownergraph.loaders import bods_fields as f
-from ownergraph.loaders import bods_interests, bods_parties
+from ownergraph.loaders import bods_interests, bods_parties, files
 from ownergraph.loaders.bods_history import History, Record, StakeKey, succession
 from ownergraph.loaders.bods_parties import bods_id
 from ownergraph.loaders.files import head, iter_json, open_texts
@@ -44,7 +43,7 @@ V04_ID = re.compile(r'"recordId"\s*:\s*"')
 V04_FIELDS = re.compile(r'"recordType"\s*:\s*"|"recordDetails"\s*:\s*\{')
 LEGACY_ID = re.compile(r'"statementID"\s*:\s*"')
 LEGACY_TYPE = re.compile(r'"statementType"\s*:\s*"')
-FILE_ERRORS = (OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile)
+FILE_ERRORS = files.FILE_ERRORS
 
 
 def sniff(path: Path) -> bool:
@@ -73,7 +72,7 @@ def read(path: Path) -> Iterator[Item]:
             yield from _statement(obj, source, location, history)
         yield from history.replaced_ends()
     except FILE_ERRORS as exc:
-        yield Reject(path.name, "file", f"unreadable file: {exc}")
+        yield Reject(path.name, "file", f"unreadable file: {files.problem(exc)}")
 
 
 def _statement(obj: object, source: str, location: str, history: History) -> list[Item]:
@@ -224,21 +223,5 @@ def _objects(path: Path) -> Iterator[tuple[str, str, object] | Reject]:
     if first_line != "{":
         yield from iter_json(path)
         return
-    decoder = json.JSONDecoder()
     for name, handle in open_texts(path):
-        text = handle.read()
-        index, count = 0, 0
-        while True:
-            while index < len(text) and text[index] in " \t\r\n,":
-                index += 1
-            if index >= len(text):
-                break
-            try:
-                obj, index = decoder.raw_decode(text, index)
-            except json.JSONDecodeError as exc:
-                line = text.count("\n", 0, exc.pos) + 1
-                yield Reject(name, f"item {count} (line {line})", f"malformed JSON: {exc.msg}",
-                             text[exc.pos:exc.pos + 300])
-                break
-            yield name, f"item {count}", obj
-            count += 1
+        yield from files.objects(name, handle, array=False)

@@ -16,6 +16,7 @@ from pathlib import Path
 from ownergraph.graph import identifiers
 from ownergraph.graph.model import PartyRecord, Provenance, RecordError, StakeRecord
 from ownergraph.loaders import values
+from ownergraph.loaders.files import lines, undecodable
 from ownergraph.loaders.records import Item, Reject
 
 KINDS = {"company", "person", "state", "trust", "fund"}
@@ -51,7 +52,8 @@ def read(path: Path, opener: Callable[[Path], io.TextIOBase] | None = None) -> I
     entities, ownership = files(path)
     if entities is None and ownership is None:
         raise FormatError(f"{path}: neither entities.csv nor ownership.csv is there")
-    open_ = opener or (lambda p: open(p, newline="", encoding="utf-8-sig"))
+    # bytes that are not UTF-8 reject their row (files.undecodable), not the rest of the file
+    open_ = opener or (lambda p: open(p, newline="", encoding="utf-8-sig", errors="surrogateescape"))
     if entities is not None:
         yield from _rows(entities, open_, ENTITY_COLUMNS, _party)
     if ownership is not None:
@@ -61,7 +63,7 @@ def read(path: Path, opener: Callable[[Path], io.TextIOBase] | None = None) -> I
 def _rows(path: Path, open_, required: set[str], build) -> Iterator[Item]:
     source = f"{path.parent.name}/{path.name}"
     with open_(path) as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(lines(handle))
         try:
             header = [h.strip().lower() for h in next(reader)]
         except StopIteration:
@@ -83,6 +85,10 @@ def _rows(path: Path, open_, required: set[str], build) -> Iterator[Item]:
             if not any(f.strip() for f in fields):
                 continue
             raw = ",".join(fields)
+            bad = undecodable(raw)
+            if bad:
+                yield Reject(source, f"line {line}", bad, raw)
+                continue
             if len(fields) != len(header):
                 yield Reject(source, f"line {line}",
                              f"wrong number of fields: {len(fields)} where the header has {len(header)}", raw)

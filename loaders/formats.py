@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ownergraph.loaders import files
 from ownergraph.loaders.records import Item
 
 Reader = Callable[[Path], Iterator[Item]]
@@ -53,8 +54,14 @@ def available() -> list[str]:
 def detect(path: Path) -> str:
     """The format of a file or folder, from what it holds."""
     for fmt in available():
-        if _module(fmt).sniff(path):
-            return fmt
+        try:
+            if _module(fmt).sniff(path):
+                return fmt
+        except files.FILE_ERRORS:
+            continue
+    cause = files.diagnose(path)
+    if cause:
+        raise UnknownFormat(f"{path}: {cause}")
     raise UnknownFormat(f"{path}: cannot tell its format from its content; pass --format")
 
 

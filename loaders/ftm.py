@@ -188,7 +188,7 @@ def _ownership(entity: EntityProxy, obj: dict, source: str, file: str, location:
                 yield StakeRecord(f"ftm:{owner}", f"ftm:{asset}", provenance, interest=interest, share=share,
                                   start=start, end=end, counted=counted, declares=declares)
         except RecordError as exc:
-            yield Reject(file, location, f"{exc} (Ownership {entity.id})")
+            yield Reject(file, location, f"{exc} (Ownership {entity.id})", json.dumps(obj, ensure_ascii=False)[:2000])
 
 
 def _interests(entity: EntityProxy, share: Share, stated: bool) -> dict[str, Share]:

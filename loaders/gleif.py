@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from ownergraph.graph.model import RecordError
 from ownergraph.loaders import gleif_csv, gleif_records, gleif_xml
-from ownergraph.loaders.files import head, iter_json
+from ownergraph.loaders.files import FILE_ERRORS, head, iter_json, problem
 from ownergraph.loaders.records import Item, Reject
 
 XML_NAMESPACES = ("http://www.gleif.org/data/schema/leidata/", "http://www.gleif.org/data/schema/rr/",
@@ -58,8 +57,8 @@ def read(path: Path) -> Iterator[Item]:
         records = gleif_csv.iter_records(path)
     try:
         yield from _items(records)
-    except (OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        yield Reject(path.name, "file", f"unreadable file: {exc}")
+    except FILE_ERRORS as exc:
+        yield Reject(path.name, "file", f"unreadable file: {problem(exc)}")
 
 
 def _json(path: Path) -> Iterator[tuple[str, str, str | None, dict] | Reject]:

@@ -16,7 +16,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from ownergraph.loaders.files import open_texts
+from ownergraph.loaders.files import lines, open_texts, undecodable
 from ownergraph.loaders.records import Reject
 
 ATTRIBUTES = {"xmllang", "type", "field_xpath", "group_type", "group_id", "group_sequence_no", "event_status"}
@@ -102,7 +102,7 @@ def _as_json_shape(kind: str, record: dict) -> dict:
 def iter_records(path: Path) -> Iterator[tuple[str, str, str, dict] | Reject]:
     """(file name, location, record kind, record) for each row of a golden copy CSV."""
     for name, handle in open_texts(path):
-        reader = csv.reader(handle)
+        reader = csv.reader(lines(handle))
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
@@ -127,6 +127,10 @@ def iter_records(path: Path) -> Iterator[tuple[str, str, str, dict] | Reject]:
             if not any(f.strip() for f in fields):
                 continue
             location = f"line {reader.line_num}"
+            bad = undecodable(",".join(fields))
+            if bad:
+                yield Reject(name, location, bad, ",".join(fields)[:500])
+                continue
             if len(fields) != len(header):
                 yield Reject(name, location, f"wrong number of fields: {len(fields)} where the header has "
                                              f"{len(header)}", ",".join(fields)[:500])

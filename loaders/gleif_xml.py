@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from ownergraph.loaders.files import open_texts
+from ownergraph.loaders.files import open_binaries
 from ownergraph.loaders.records import Reject
 
 # local name of a record element -> local name of the element that holds the records
@@ -36,22 +36,31 @@ def local(tag: str) -> str:
 
 
 def element_value(element: ET.Element) -> dict | str:
-    """An element as GLEIF's JSON shapes it: text for a leaf, else a dict of its children."""
+    """An element as GLEIF's JSON shapes it: text for a leaf, else a dict of its children (built without
+    recursion: a record may be nested however deep)."""
     if len(element) == 0:
         return (element.text or "").strip()
-    out: dict = {}
-    for child in element:
-        name = local(child.tag)
-        if name in SKIPPED:
-            continue
-        value = element_value(child)
-        if name not in out:
-            out[name] = value
-        elif isinstance(out[name], list):
-            out[name].append(value)
-        else:
-            out[name] = [out[name], value]
-    return out
+    root: dict = {}
+    pending: list[tuple[ET.Element, dict]] = [(element, root)]
+    while pending:
+        node, out = pending.pop()
+        for child in node:
+            name = local(child.tag)
+            if name in SKIPPED:
+                continue
+            value: dict | str
+            if len(child) == 0:
+                value = (child.text or "").strip()
+            else:
+                value = {}
+                pending.append((child, value))
+            if name not in out:
+                out[name] = value
+            elif isinstance(out[name], list):
+                out[name].append(value)
+            else:
+                out[name] = [out[name], value]
+    return root
 
 
 def iter_records(path: Path) -> Iterator[tuple[str, str, str, dict] | Reject]:
@@ -60,7 +69,7 @@ def iter_records(path: Path) -> Iterator[tuple[str, str, str, dict] | Reject]:
     The record kind is the record element's local name: LEIRecord, RelationshipRecord or Exception.
     """
     containers = set(RECORD_PARENTS.values())
-    for name, handle in open_texts(path):
+    for name, handle in open_binaries(path):  # bytes: the parser decodes them as the XML declaration says
         found = 0
         content_date = None  # the header's ContentDate: the date of every record of the file
         container: ET.Element | None = None  # the element that holds the records

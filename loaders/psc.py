@@ -240,7 +240,8 @@ def _stakes(data: dict, owner: str, company: str, provenance: Provenance, file: 
     for code in codes:
         found = nature(str(code))
         if found is None:
-            out.append(Reject(file, location, f"unknown nature of control: {code!r} ({provenance.record})"))
+            out.append(Reject(file, location, f"unknown nature of control: {code!r} ({provenance.record})",
+                              _raw(data)))
             continue
         held = by_interest.get(found.interest)
         if held is None or _rank(found.share) > _rank(held):
@@ -252,8 +253,13 @@ def _stakes(data: dict, owner: str, company: str, provenance: Provenance, file: 
             out.append(StakeRecord(owner, company, provenance, interest=interest, share=share,
                                    start=start, end=end))
         except RecordError as exc:
-            out.append(Reject(file, location, f"{exc} ({provenance.record})"))
+            out.append(Reject(file, location, f"{exc} ({provenance.record})", _raw(data)))
     return out
+
+
+def _raw(data: dict) -> str:
+    """A PSC record as the rejects file shows it."""
+    return json.dumps(data, ensure_ascii=False, default=str)[:2000]
 
 
 def _rank(share: Share) -> tuple:

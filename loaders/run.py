@@ -9,12 +9,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from ownergraph.graph import writes
 from ownergraph.graph.store import Store
-from ownergraph.loaders import formats
+from ownergraph.loaders import files, reading
+from ownergraph.loaders.records import Reject
 from ownergraph.loaders.sink import LoadSummary, RejectsFile, Sink
 
 
 def load(store: Store, paths: list[Path], fmt: str = "auto", rejects: Path | None = None,
-         batch_size: int = 5000, show_progress: bool = True) -> LoadSummary:
+         batch_size: int = 5000, show_progress: bool = True,
+         record_limit: int = files.DEFAULT_RECORD_LIMIT) -> LoadSummary:
+    planned, unreadable = reading.plan(paths, fmt)  # every path's format, before anything is written
     if rejects is None:
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
         rejects = Path(f"rejects-{stamp}.csv")
@@ -24,13 +27,23 @@ def load(store: Store, paths: list[Path], fmt: str = "auto", rejects: Path | Non
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("records"), TimeElapsedColumn()]
     with Progress(*columns, disable=not show_progress, transient=False) as progress:
-        for path in paths:
-            kind = formats.detect(path) if fmt == "auto" else fmt
-            task = progress.add_task(f"{kind}: {path.name}", total=None)
-            for item in formats.reader(kind)(path):
-                sink.add(item)
-                progress.advance(task)
-            progress.update(task, total=progress.tasks[task].completed)
+        for reject in unreadable:
+            sink.reject(reject)
+            sink.summary.unreadable.append(reject.reason.removeprefix("cannot read the file: "))
+        conflicts = reading.Conflicts()
+        limit = files.record_limit.set(record_limit)
+        try:
+            for path, kind in planned:
+                task = progress.add_task(f"{kind}: {path.name}", total=None)
+                for item in reading.items(path, kind, conflicts):
+                    if isinstance(item, Reject) and item.location == "file":
+                        sink.summary.unreadable.append(f"{item.source}: {item.reason}")
+                    sink.add(item)
+                    progress.advance(task)
+                progress.update(task, total=progress.tasks[task].completed)
+        finally:
+            files.record_limit.reset(limit)
+        sink.summary.conflicts, sink.summary.conflict_examples = conflicts.count, conflicts.examples
         summary = sink.finish()
     writes.finish(store, write, sink.touched)
     return summary

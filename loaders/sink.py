@@ -9,10 +9,12 @@ its reason and the rest of its batch is written; a batch is never half written.
 from __future__ import annotations
 
 import csv
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TextIO
 
 from neo4j.exceptions import Neo4jError
 
@@ -29,28 +31,46 @@ class LoadSummary:
     interests_updated: int = 0
     rejected: Counter = field(default_factory=Counter)
     rejects_file: Path | None = None
+    unreadable: list[str] = field(default_factory=list)  # "file: cause" of each file not read (to its end)
+    conflicts: int = 0  # parties stated twice in one file with a different name or country
+    conflict_examples: list[str] = field(default_factory=list)
 
     @property
     def rejected_total(self) -> int:
         return sum(self.rejected.values())
 
+    @property
+    def loaded_total(self) -> int:
+        return self.parties_new + self.parties_updated + self.interests_new + self.interests_updated
+
+    @property
+    def exit_code(self) -> int:
+        """0: every record loaded; 1: some records rejected; 2: a file could not be read, or nothing loaded."""
+        if self.unreadable or not self.loaded_total:
+            return 2
+        return 1 if self.rejected_total else 0
+
 
 class RejectsFile:
-    """A CSV of rejected records: source, location, reason, raw (opened on the first reject)."""
+    """A CSV of rejected records: source, location, reason, raw (created on the first reject, readable by
+    its owner only: it holds raw records). Bytes that were not UTF-8 are written as backslash escapes."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle = None
-        self._writer = None
+        self._handle: TextIO | None = None
+        self._writer: Any = None
 
     def write(self, reject: Reject) -> None:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.path, "w", newline="", encoding="utf-8")
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.chmod(self.path, 0o600)  # also when the file was there before
+            self._handle = open(descriptor, "w", newline="", encoding="utf-8", errors="backslashreplace")
             self._writer = csv.writer(self._handle)
             self._writer.writerow(["source", "location", "reason", "record"])
         self._writer.writerow([reject.source, reject.location, reject.reason, reject.raw[:2000]])
-        self._handle.flush()
+        if self._handle is not None:
+            self._handle.flush()
 
     def close(self) -> None:
         if self._handle:

@@ -104,23 +104,31 @@ def load(
     quality: Annotated[bool, typer.Option("--quality/--no-quality",
                                           help="Print the quality report of the graph after the load.")] = True,
 ) -> None:
-    """Load registry data into the graph; bad records go to a rejects file, the rest loads."""
+    """Load registry data into the graph; bad records go to a rejects file, the rest loads.
+
+    Exit code: 0 every record loaded; 1 some records rejected; 2 a file could not be read, or nothing loaded.
+    """
+    from rich.markup import escape
+
     from ownergraph.loaders.csv_folder import FormatError
     from ownergraph.loaders.formats import UnknownFormat
     from ownergraph.loaders.quality import render as render_quality
     from ownergraph.loaders.quality import report as quality_report
     from ownergraph.loaders.run import load as run_load
 
+    settings = get_settings()
     store = _store()
     try:
-        summary = run_load(store, list(paths), format, rejects, get_settings().batch_size,
-                           show_progress=sys.stderr.isatty())
+        summary = run_load(store, list(paths), format, rejects, settings.batch_size,
+                           show_progress=sys.stderr.isatty(), record_limit=settings.max_record_mb * 2**20)
         counts = store.counts()
         checked = quality_report(store) if quality else None
     except (UnknownFormat, FormatError) as exc:
-        fail(str(exc))
+        fail(str(exc), 2)
     finally:
         store.close()
+    for unread in summary.unreadable:
+        err.print(f"[bold red]error:[/] {escape(unread)}", highlight=False, emoji=False, soft_wrap=True)
     console.print(f"parties: {summary.parties_new} new, {summary.parties_updated} updated; "
                   f"interests: {summary.interests_new} new, {summary.interests_updated} updated; "
                   f"rejected: {summary.rejected_total}")
@@ -128,10 +136,16 @@ def load(
         console.print(f"  {n} rejected: {reason}")
     if summary.rejected_total:
         console.print(f"rejected records are in {summary.rejects_file}")
+    if summary.conflicts:
+        console.print(f"warning: {summary.conflicts} parties stated again in the same file with a different "
+                      "name or country, e.g.", highlight=False, markup=False, emoji=False)
+        for example in summary.conflict_examples:
+            console.print(f"  {example}", highlight=False, markup=False, emoji=False)
     console.print(f"graph now holds {counts['parties']} parties and {counts['interests']} interests")
     if checked is not None:
         for line in render_quality(checked):
             console.print(line, highlight=False, markup=False)
+    raise typer.Exit(summary.exit_code)
 
 
 @app.command()

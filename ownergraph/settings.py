@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     start_timeout: float = 120.0
     # Rows per UNWIND batch when loading.
     batch_size: int = 5000
+    # Longest JSON record (a line, or an item of an array) a load reads, in MiB; a longer one is rejected.
+    max_record_mb: int = 8
     # External Neo4j: when NEO4J_URI is set, the local server is not used.
     neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
     neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
