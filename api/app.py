@@ -25,7 +25,7 @@ from ownergraph.api.deps import require_key
 from ownergraph.api.errors import PayloadTooLarge
 from ownergraph.api.keys import KeyRing
 from ownergraph.api.models import ErrorBody
-from ownergraph.api.routers import admin, parties, refresh, screen, search, verdicts
+from ownergraph.api.routers import admin, parties, refresh, screen, search, verdicts, whatif
 from ownergraph.graph.cone import ConeTooLarge
 from ownergraph.graph.errors import OwnergraphError
 from ownergraph.graph.store import Store, StoreUnavailable, connect
@@ -191,6 +191,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(search.router, dependencies=guarded)
     app.include_router(screen.router, dependencies=guarded)
     app.include_router(refresh.router, dependencies=guarded)
+    app.include_router(whatif.router, dependencies=guarded)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

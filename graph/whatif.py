@@ -177,11 +177,18 @@ def apply(network: Network, changes: Iterable[Change], policy: Policy, as_of: da
           resolve: Resolver | None = None) -> tuple[Network, list[AppliedChange]]:
     """A copy of the network with the changes applied in order, and what each one did."""
     resolve = resolve or memory_resolver(network)
+    resolved = []
+    for change in changes:  # first, so that every cone a change needs is read before the copy
+        def field(name: str, change: Change = change) -> str:
+            return f"{change.field}.{name}" if change.field.startswith("changes") else change.field
+
+        owner = resolve(change.owner or "", field("party" if change.kind == "headquarters" else "owner"))
+        owned = None if change.kind == "headquarters" else resolve(change.owned or "", field("owned"))
+        resolved.append((change, owner, owned))
     edges = dict(network.edges)
     parties = dict(network.parties)
     applied = []
-    for change in changes:
-        owner = resolve(change.owner or "", f"{change.field}.owner" if change.field.startswith("changes") else change.field)
+    for change, owner, owned in resolved:
         if change.kind == "headquarters":
             party = parties[owner]
             if party.kind == "person":
@@ -191,7 +198,7 @@ def apply(network: Network, changes: Iterable[Change], policy: Policy, as_of: da
             applied.append(AppliedChange(kind="headquarters", owner=owner, country=change.country,
                                          description=replace(change, owner=owner).describe(network)))
             continue
-        owned = resolve(change.owned or "", f"{change.field}.owned" if change.field.startswith("changes") else change.field)
+        assert owned is not None
         if owner == owned:
             raise ChangeError(change.field, f"{network.name(owner) or owner} would hold itself "
                                             "(a holding in itself is not an interest)")

@@ -570,5 +570,73 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="Print JSON 
         render_keys(console, records)
 
 
+@app.command("what-if")
+def what_if(
+    party_id: Annotated[str, typer.Argument(metavar="ID", help="The party judged.")],
+    set_: Annotated[list[str] | None, typer.Option("--set", metavar="OWNER>OWNED=SHARE",
+                                                   help="A stake's share becomes SHARE (30, or >25..50).")] = None,
+    remove: Annotated[list[str] | None, typer.Option(metavar="OWNER>OWNED", help="A stake is gone.")] = None,
+    add: Annotated[list[str] | None, typer.Option(metavar="OWNER>OWNED=SHARE", help="A new shareholding.")] = None,
+    headquarters: Annotated[list[str] | None, typer.Option(metavar="PARTY=CC", help="An organisation's country.")] = None,
+    flip: Annotated[bool, typer.Option("--flip", help="Also the smallest change to each stake that turns the verdict.")] = False,
+    policy: Annotated[str, typer.Option(help="A built-in policy name or a YAML policy file.")] = "cn-majority",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The graph as of this date (default today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    engine: Annotated[str, typer.Option(help="cypher (the graph in Neo4j) or memory (--data files).")] = "cypher",
+    data: Annotated[list[Path] | None, typer.Option(help="Files or folders for --engine memory.")] = None,
+) -> None:
+    """The verdict before and after hypothetical changes, side by side; nothing is written. Changes apply in
+    the order --set, --remove, --add, --headquarters. With --flip (or no change), the flip points."""
+    import json
+    from datetime import date
+
+    from ownergraph.graph import whatif
+    from ownergraph.graph.errors import OwnergraphError
+    from ownergraph.graph.flip import flips
+    from ownergraph.graph.policy import load_policy
+    from ownergraph.render import render_verdict
+
+    day = _as_of(as_of) or date.today()
+    try:
+        chosen = load_policy(policy)
+        changes = [whatif.parse(kind, text) for kind, texts in
+                   (("set", set_), ("remove", remove), ("add", add), ("headquarters", headquarters))
+                   for text in texts or []]
+        if engine == "memory":
+            if not data:
+                fail("--engine memory needs --data FOLDER (the files to judge from)", 2)
+            compared, changed = whatif.in_network(_read_memory(list(data)), party_id, changes, chosen, day)
+        elif engine == "cypher":
+            store = _store()
+            try:
+                compared, changed = whatif.in_store(store, party_id, changes, chosen, day)
+            finally:
+                store.close()
+        else:
+            fail(f"unknown engine {engine!r} (cypher or memory)", 2)
+        points = flips(changed, compared.before.entity.id, chosen, day) if flip or not changes else None
+    except OwnergraphError as exc:
+        fail(str(exc), 2 if exc.status in (404, 409, 422) else 1)
+    if as_json:
+        out = compared.model_dump(mode="json")
+        out["flips"] = points.model_dump(mode="json") if points else None
+        print(json.dumps(out, indent=2))
+        return
+    if changes:
+        console.print("[bold]Hypothetical changes[/] (nothing is saved):", highlight=False)
+        for change in compared.changes:
+            console.print(f"  * {change.description}", highlight=False, markup=False)
+        console.print("[bold]Before[/]", highlight=False)
+        render_verdict(console, compared.before)
+        console.print("[bold]After (hypothetical)[/]", highlight=False)
+        render_verdict(console, compared.after)
+    else:
+        render_verdict(console, compared.before)
+    if points is not None:
+        console.print("[bold]What would it take[/]" + (" (after the changes)" if changes else ""), highlight=False)
+        for line in points.explanation:
+            console.print(f"  - {line}", highlight=False, markup=False)
+
+
 if __name__ == "__main__":
     app()

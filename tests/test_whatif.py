@@ -1,0 +1,156 @@
+"""What-if verdicts: in memory, against a real Neo4j loaded with the demo, over HTTP and on the command line.
+Nothing a what-if asks is ever written."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from builders import ownergraph
+from fastapi.testclient import TestClient
+
+from ownergraph.api.app import create_app
+from ownergraph.graph import evaluate, whatif
+from ownergraph.graph.policy import builtin_policies, parse_policy
+from ownergraph.loaders.run import load
+from ownergraph.settings import Settings
+from test_flip import demo_network
+
+DAY = date(2026, 11, 28)
+MAJORITY = builtin_policies()["cn-majority"]
+CN_PERSONS = parse_policy({"name": "cn-persons", "extends": "cn-majority",
+                           "restricted": {"headquarters": ["CN"], "nationalities": ["CN"]}})
+
+
+def changes(*pairs: tuple[str, str]) -> list[whatif.Change]:
+    return [whatif.parse(kind, text) for kind, text in pairs]  # type: ignore[arg-type]
+
+
+def test_selling_down_to_fifty_clears_and_the_graph_is_untouched():
+    network = demo_network()
+    before = dict(network.edges)
+    compared, _ = whatif.in_network(network, "VANTAGE", changes(("set", "NORDLICHT>RHEINWERK=50")), MAJORITY, DAY)
+    assert (compared.before.verdict, compared.after.verdict, compared.changed) == ("restricted", "clear", True)
+    assert compared.changes[0].description == "Nordlicht Investments S.a r.l. holds 50% of Rheinwerk Beteiligungs GmbH"
+    assert network.edges == before
+    assert compared.hypothetical and compared.after.engine == "memory (hypothetical)"
+
+
+def test_a_range_a_removal_and_a_headquarters_move():
+    network = demo_network()
+    band, _ = whatif.in_network(network, "BALTIC", changes(("set", "RHEINWERK>BALTIC=>40..45")), MAJORITY, DAY)
+    assert (band.before.verdict, band.after.verdict) == ("indeterminate", "restricted")  # 10 + (40, 45] > 50
+    moved, _ = whatif.in_network(network, "COBALT", changes(("headquarters", "DRAGON=KY")), MAJORITY, DAY)
+    assert moved.after.verdict == "clear"
+    control, _ = whatif.in_network(network, "IBERIA", changes(("remove", "DRAGON>IBERIA")), MAJORITY, DAY)
+    assert control.after.verdict == "clear" and len(control.changes[0].stakes) == 2
+
+
+def test_integrated_with_a_new_stake():
+    compared, _ = whatif.in_network(demo_network(), "FJORD", changes(("add", "SHENZHEN>FJORD=10")),
+                                    builtin_policies()["cn-effective"], DAY)
+    assert (compared.before.verdict, compared.after.verdict) == ("clear", "restricted")
+    assert compared.after.restricted_share.min == 55.0
+
+
+@pytest.mark.parametrize(("kind", "text", "message"), [
+    ("set", "NORDLICHT>RHEINWERK=150", "share outside 0-100"),
+    ("set", "NORDLICHT>RHEINWERK=-1", "share outside 0-100"),
+    ("add", "RHEINWERK>RHEINWERK=10", "would hold itself"),
+    ("remove", "ALPEN>VANTAGE", "holds no stake"),
+    ("set", "NOBODY>VANTAGE=10", "no party has the id 'NOBODY'"),
+    ("headquarters", "LIWEI=DE", "is a person"),
+    ("headquarters", "DRAGON=China", "not an ISO 3166-1"),
+])
+def test_bad_changes_name_the_change(kind, text, message):
+    with pytest.raises(whatif.ChangeError) as raised:
+        whatif.in_network(demo_network(), "VANTAGE", changes((kind, text)), MAJORITY, DAY)
+    assert raised.value.field.startswith(f"--{kind} ") and message in str(raised.value)
+    assert raised.value.status == 422
+
+
+# ---- Neo4j, HTTP, CLI -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def loaded(store, demo_folder, tmp_path_factory):
+    load(store, [demo_folder], rejects=tmp_path_factory.mktemp("rejects") / "r.csv", show_progress=False)
+    return store
+
+
+@pytest.fixture(scope="module")
+def client(loaded, tmp_path_factory):
+    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("data")), store=loaded),
+                    raise_server_exceptions=False) as c:
+        yield c
+
+
+def counts(store) -> tuple[int, int]:
+    with store.driver.session(database=store.database) as session:
+        return session.run("MATCH (n) RETURN count(n) AS n").single()["n"], \
+            session.run("MATCH ()-[r]->() RETURN count(r) AS n").single()["n"]
+
+
+def test_a_stake_from_outside_the_cone_brings_its_owners(loaded):
+    # Lotus is restricted under cn-persons only through Li Wei, and neither is in Vantage's cone
+    asked = changes(("remove", "RHEINWERK>VANTAGE"), ("add", "LOTUS>VANTAGE=60"))
+    compared, _ = whatif.in_store(loaded, "VANTAGE", asked, CN_PERSONS, DAY)
+    assert (compared.before.verdict, compared.after.verdict) == ("restricted", "restricted")
+    assert [e.owner for e in compared.after.paths[0].edges] == ["csv:LIWEI", "csv:LOTUS"]
+    only_removed, _ = whatif.in_store(loaded, "VANTAGE", asked[:1], CN_PERSONS, DAY)
+    assert only_removed.after.verdict == "clear"
+
+
+def test_post_what_if_before_and_after_with_flip_points(client, loaded):
+    written = counts(loaded)
+    answer = client.post("/v1/what-if", json={
+        "party": "VANTAGE", "as_of": "2026-11-28", "flips": True,
+        "changes": [{"op": "set", "owner": "NORDLICHT", "owned": "RHEINWERK", "share": 50}]})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["before"]["verdict"], body["after"]["verdict"], body["hypothetical"]) == ("restricted", "clear", True)
+    assert body["before"]["explanation"] and body["after"]["explanation"]
+    assert body["flips"]["verdict"] == "clear"  # the flip points of the hypothetical graph
+    plain = client.post("/v1/what-if", json={"party": "VANTAGE", "as_of": "2026-11-28", "flips": True}).json()
+    sentences = [p["sentence"] for p in plain["flips"]["points"]]
+    assert ("Nordlicht Investments S.a r.l.'s 60% in Rheinwerk Beteiligungs GmbH must fall to 50% or less for "
+            "Vantage Robotics B.V. to be clear.") in sentences
+    ranged = client.post("/v1/what-if", json={
+        "party": "BALTIC", "as_of": "2026-11-28", "policy": "cn-effective",
+        "changes": [{"op": "set", "owner": "RHEINWERK", "owned": "BALTIC",
+                     "share": {"min": 25, "max": 100, "min_exclusive": True}}]}).json()
+    assert ranged["after"]["verdict"] == "indeterminate"
+    assert counts(loaded) == written
+    assert evaluate.verdict(loaded, "VANTAGE", MAJORITY, DAY).verdict == "restricted"
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"op": "set", "owner": "NORDLICHT", "owned": "RHEINWERK", "share": 101}, "changes.0.share"),
+    ({"op": "set", "owner": "NORDLICHT", "owned": "RHEINWERK", "share": {"min": 60, "max": 40}}, "changes.0.share"),
+    ({"op": "add", "owner": "NOBODY", "owned": "RHEINWERK", "share": 10}, "changes.0.owner"),
+    ({"op": "remove", "owner": "ALPEN", "owned": "VANTAGE"}, "changes.0"),
+    ({"op": "add", "owner": "VANTAGE", "owned": "VANTAGE", "share": 10}, "changes.0"),
+    ({"op": "set", "owner": "NORDLICHT", "owned": "RHEINWERK"}, "changes.0.share"),
+    ({"op": "headquarters", "party": "DRAGON", "country": "XYZ"}, "changes.0.country"),
+])
+def test_post_what_if_bad_changes_are_422_naming_the_field(client, change, field):
+    answer = client.post("/v1/what-if", json={"party": "VANTAGE", "changes": [change]})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["fields"][0]["field"] == field
+
+
+def test_post_what_if_unknown_party_is_422_naming_it(client):
+    answer = client.post("/v1/what-if", json={"party": "NOBODY"})
+    assert answer.status_code == 422 and answer.json()["fields"][0]["field"] == "party"
+
+
+def test_cli_what_if_side_by_side_and_flip_points(loaded, neo4j_server):
+    done = ownergraph(neo4j_server, "what-if", "VANTAGE", "--as-of", "2026-11-28", "--set", "NORDLICHT>RHEINWERK=50",
+                      "--flip")
+    assert "Before" in done.stdout and "After (hypothetical)" in done.stdout and "CLEAR" in done.stdout
+    flips = ownergraph(neo4j_server, "what-if", "COBALT", "--as-of", "2026-11-28", "--json")
+    body = json.loads(flips.stdout)
+    assert {(p["edge"]["owner"], p["condition"], p["exact"]) for p in body["flips"]["points"]} >= {
+        ("csv:DRAGON", "at_most", "25"), ("csv:NORDLICHT", "at_most", "20")}
+    bad = ownergraph(neo4j_server, "what-if", "VANTAGE", "--set", "NORDLICHT>RHEINWERK=150", check=False)
+    assert bad.returncode == 2 and "--set NORDLICHT>RHEINWERK=150: share outside 0-100" in bad.stderr
