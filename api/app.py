@@ -112,6 +112,17 @@ def _field(loc: tuple) -> str:
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
+def _error_field(error: dict) -> dict:
+    """{field, message} of one validation error; a body that is not JSON names the body and where it broke
+    (its loc holds the character offset, which is no field)."""
+    if error.get("type") == "json_invalid":
+        loc = tuple(error.get("loc", ()))
+        at = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+        reason = (error.get("ctx") or {}).get("error") or error.get("msg", "invalid")
+        return {"field": "body", "message": f"not valid JSON{at}: {reason}"}
+    return {"field": _field(tuple(error.get("loc", ()))), "message": error.get("msg", "invalid")}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     def answer(status: int, body: dict) -> JSONResponse:
         headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
@@ -125,7 +136,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()]
+        fields = [_error_field(e) for e in exc.errors()]
         fields = list({f["field"]: f for f in reversed(fields)}.values())[::-1]  # one message per field
         names = [f["field"] for f in fields]  # a union's branch that got further names the field better
         fields = [f for f in fields if not any(n.startswith(f["field"] + ".") for n in names)]
@@ -193,7 +204,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(refresh.router, dependencies=guarded)
     app.include_router(whatif.router, dependencies=guarded)
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 

@@ -12,7 +12,7 @@ from ownergraph.graph.store import SCHEMA_VERSION, StoreUnavailable
 router = APIRouter(tags=["admin"])
 
 
-@router.get("/healthz", response_model=Health)
+@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=Health)
 def healthz() -> Health:
     """The process answers."""
     return Health(status="ok")
