@@ -32,7 +32,8 @@ def build(network: Network, closure: Closure, key: str, engine: str) -> Verdict:
     standing = closure.standings[key]
     status = standing.status
     if policy.method == "integrated" and not standing.seed:
-        share = ShareRange(min=round(standing.effective_lo or 0.0, 9), max=round(standing.effective_hi or 0.0, 9))
+        share = ShareRange(min=round(standing.effective_lo or 0.0, 9), max=round(standing.effective_hi or 0.0, 9),
+                           min_exclusive=standing.effective_lo_open, max_exclusive=standing.effective_hi_open)
     elif standing.seed:
         share = ShareRange(min=100.0, max=100.0)
     else:

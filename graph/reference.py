@@ -2,35 +2,30 @@
 
 It is the oracle the Cypher engine is tested against and the `--engine memory` path for small inputs.
 Aggregate: the least fixpoint, round by round from the seeds (round k holds the parties first
-qualifying on the members of rounds < k). Integrated: the linear system solved exactly with fractions
-(Gaussian elimination) when every party's owners hold at most 100% of it; otherwise (upper ends of
-ranges can sum past 100%) the least fixpoint of E = min(1, A E + b) by monotone iteration.
+qualifying on the members of rounds < k). Integrated: E = min(1, A E + b) solved exactly with fractions,
+one ownership cycle at a time, exclusive ends carried as open bounds (graph/effective.py).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from fractions import Fraction
 
 import networkx as nx
 
+from ownergraph.graph import effective
 from ownergraph.graph.network import Network
 from ownergraph.graph.policy import Policy
 from ownergraph.graph.semantics import (
-    CLEAR,
-    RESTRICTED,
     Closure,
     Edge,
     Standing,
     controls,
     counted_share,
     counts,
-    effective_status,
     qualifies,
     seed_rule,
 )
-from ownergraph.graph.share import SCALE, UNIT
 
 
 def as_digraph(network: Network, as_of: date) -> nx.DiGraph:
@@ -128,112 +123,36 @@ def restricted_share(graph: nx.DiGraph, y: str, closure: Closure) -> tuple[int, 
     return lo, hi
 
 
-def fraction_of(encoded: int, upper: bool) -> Fraction:
-    """An encoded end as a fraction of 1 (the exclusive marker dropped)."""
-    units = -((-encoded) // SCALE) if upper else encoded // SCALE
-    return Fraction(units, UNIT * 100)
-
-
 def _integrated(graph: nx.DiGraph, closure: Closure) -> None:
+    """Effective shares solved exactly, per bound, with open bounds carried (graph/effective.py)."""
     policy = closure.policy
     seeds = {k for k, s in closure.standings.items() if s.seed}
     for key in seeds:
         closure.standings[key].enter("sure", 0, "seed", ())
         closure.standings[key].enter("possible", 0, "seed", ())
-    for upper in (False, True):
-        values = effective_shares(graph, seeds, policy, upper)
-        for key, value in values.items():
-            standing = closure.standings[key]
-            if upper:
-                standing.effective_hi = float(value) * 100
-            else:
-                standing.effective_lo = float(value) * 100
+    pairs = counted_pairs(graph, policy)
+    low, high = effective.solve(pairs, seeds, upper=False), effective.solve(pairs, seeds, upper=True)
+    zero = effective.Bound(Fraction(0))
     for key, standing in closure.standings.items():
-        if standing.seed:
-            continue
-        standing.effective_lo = standing.effective_lo or 0.0
-        standing.effective_hi = standing.effective_hi or 0.0
-        status = effective_status(standing.effective_lo, standing.effective_hi, policy,
-                                  lambda key=key: exclusive_upstream(graph, key))
-        if status != CLEAR:
-            standing.enter("possible", 1, "ownership", ())
-        if status == RESTRICTED:
-            standing.enter("sure", 1, "ownership", ())
+        if not standing.seed:
+            effective.record(standing, low.get(key, zero), high.get(key, zero), policy)
 
 
-def exclusive_upstream(graph: nx.DiGraph, key: str) -> bool:
-    """Whether any edge into the party or its ancestors has an exclusive end."""
-    nodes = nx.ancestors(graph, key) | {key}
-    return any(e.min_open or e.max_open
-               for owner, owned, data in graph.in_edges(nodes, data=True) for e in data["edges"])
+def counted_pairs(graph: nx.DiGraph, policy: Policy) -> dict[tuple[str, str], tuple[int, int]]:
+    """(owner, owned) -> the owner's counted share in the owned party (encoded lo, hi), holdings in itself left out."""
+    out = {}
+    for owner, owned, data in graph.edges(data=True):
+        share = counted_share(data["edges"], policy) if owner != owned else None
+        if share is not None:
+            out[(owner, owned)] = share
+    return out
+
+
+def fraction_of(encoded: int, upper: bool) -> Fraction:
+    """An encoded end as a fraction of 1 (the exclusive marker dropped)."""
+    return effective.end_of(encoded, upper)[0]
 
 
 def effective_shares(graph: nx.DiGraph, seeds: set[str], policy: Policy, upper: bool) -> dict[str, Fraction]:
-    """E(y) for every non-seed party downstream of a seed (fractions of 1)."""
-    weights: dict[str, dict[str, Fraction]] = defaultdict(dict)  # y -> owner -> share
-    for owner, owned, data in graph.edges(data=True):
-        if owner == owned:
-            continue
-        share = counted_share(data["edges"], policy)
-        if share is None:
-            continue
-        value = fraction_of(share[1] if upper else share[0], upper)
-        if value > 0:
-            weights[owned][owner] = value
-    downstream = set()
-    stack = list(seeds)
-    while stack:
-        x = stack.pop()
-        for y in graph.successors(x):
-            if y not in seeds and y not in downstream and x in weights.get(y, {}):
-                downstream.add(y)
-                stack.append(y)
-    order = sorted(downstream)
-    if all(sum(weights[y].values()) <= 1 for y in order):
-        return _solve_exact(order, seeds, weights)
-    return _iterate_capped(order, seeds, weights)
-
-
-def _solve_exact(order: list[str], seeds: set[str], weights) -> dict[str, Fraction]:
-    index = {k: i for i, k in enumerate(order)}
-    n = len(order)
-    rows = []
-    for y in order:
-        row = [Fraction(0)] * (n + 1)
-        row[index[y]] += 1
-        for owner, share in weights[y].items():
-            if owner in seeds:
-                row[n] += share
-            elif owner in index:
-                row[index[owner]] -= share
-        rows.append(row)
-    for col in range(n):
-        pivot = next((r for r in range(col, n) if rows[r][col] != 0), None)
-        if pivot is None:
-            return _iterate_capped(order, seeds, weights)  # singular: a closed 100% cycle
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        p = rows[col][col]
-        rows[col] = [v / p for v in rows[col]]
-        for r in range(n):
-            if r != col and rows[r][col] != 0:
-                factor = rows[r][col]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col])]
-    return {y: rows[index[y]][n] for y in order}
-
-
-def _iterate_capped(order: list[str], seeds: set[str], weights, tolerance: float = 1e-15,
-                    limit: int = 100000) -> dict[str, Fraction]:
-    values = {y: 0.0 for y in order}
-    for _ in range(limit):
-        change = 0.0
-        fresh = {}
-        for y in order:
-            total = 0.0
-            for owner, share in weights[y].items():
-                total += float(share) * (1.0 if owner in seeds else values.get(owner, 0.0))
-            fresh[y] = min(1.0, total)
-            change = max(change, abs(fresh[y] - values[y]))
-        values = fresh
-        if change <= tolerance:
-            break
-    return {y: Fraction(v) for y, v in values.items()}
+    """E(y) at one bound for every non-seed party downstream of a seed (fractions of 1)."""
+    return {k: b.value for k, b in effective.solve(counted_pairs(graph, policy), seeds, upper).items()}

@@ -20,7 +20,7 @@ graph/share.py. Only interests in force on the as-of date count: start <= as_of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -82,6 +82,8 @@ class Standing:
     # integrated method: effective share held by seeds, in percent
     effective_lo: float | None = None
     effective_hi: float | None = None
+    effective_lo_open: bool = False  # the effective share is strictly above effective_lo
+    effective_hi_open: bool = False  # ... strictly below effective_hi
 
     def enter(self, bound: str, round_: int, reason: str, witness: tuple[str, ...] = ()) -> None:
         """Record that the party entered R_sure (bound "sure") or R_possible ("possible") in a round."""
@@ -160,28 +162,4 @@ def qualifies(total: int, policy: Policy) -> bool:
     return meets(total, threshold(policy), policy.inclusive)
 
 
-TOLERANCE = 1e-9
-
-
-def effective_status(lo: float, hi: float, policy: Policy, exclusive_in_cone: Callable[[], bool]) -> str:
-    """Integrated method: compare the effective share interval with the threshold.
-
-    Effective shares are products, so exclusive ends cannot be carried exactly; where a bound equals the
-    threshold (within 1e-9 percentage points) and an exclusive end lies in the cone, the bound is
-    treated as undecided, which can only make a verdict indeterminate, never wrong.
-    """
-    t = float(policy.threshold)
-
-    def decide(value: float) -> bool | None:
-        if abs(value - t) <= TOLERANCE:
-            if exclusive_in_cone():
-                return None
-            return policy.inclusive
-        return value > t
-
-    low, high = decide(lo), decide(hi)
-    if low:
-        return RESTRICTED
-    if high is False:
-        return CLEAR
-    return INDETERMINATE
+# Integrated ownership is decided exactly, exclusive ends included, in graph/effective.py.

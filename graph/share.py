@@ -9,11 +9,14 @@ give the bounds exactly, exclusive ends included:
     lo = floor(min * UNIT) * SCALE + (1 if the lower end is exclusive else 0)
     hi =  ceil(max * UNIT) * SCALE - (1 if the upper end is exclusive else 0)
 
-UNIT is 10**6 per percent (shares are kept to a millionth of a percent); SCALE (2**20) is larger than the
-number of owners any party can have, so the `+1`s of exclusive ends act as an infinitesimal: a sum of
-lower ends equal to the threshold with one exclusive term is strictly above it. Rounding is outward (the
-lower end down and made exclusive, the upper end up and made exclusive), so the stored interval always
-contains the stated one: rounding can make a verdict indeterminate, never wrong.
+UNIT is 10**8 per percent (shares are kept to a hundred-millionth of a percent, so 33.3333333 and
+16.6666667 add up to exactly 50); SCALE (2**16) is larger than the number of owners any party can have
+with an exclusive end, so the `+1`s of exclusive ends act as an infinitesimal: a sum of lower ends equal
+to the threshold with one exclusive term is strictly above it. 100% encodes as about 6.6 * 10**14, so a
+sum over 14,000 owners each holding up to 100% still fits Neo4j's 64-bit integers. Values with more
+than eight decimals are rounded outward (the lower end down and made exclusive, the upper end up and made
+exclusive), so the stored interval always contains the stated one: such rounding can make a verdict
+indeterminate, never wrong.
 
 With that encoding one comparison serves both bounds (see `meets`): the lower bound *meets* the
 threshold, and the upper bound *can meet* it, exactly when `encoded > T` (or `>= T` for an inclusive
@@ -27,8 +30,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-UNIT = 10**6
-SCALE = 2**20
+UNIT = 10**8
+SCALE = 2**16
 HUNDRED = Decimal(100)
 ASCII_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 
@@ -67,6 +70,15 @@ class Share:
 
     def encode(self) -> tuple[int, int]:
         return encode_lo(self.lo, self.lo_open), encode_hi(self.hi, self.hi_open)
+
+    def fingerprint(self) -> tuple:
+        """What a refresh compares to tell a changed share: the first encoding's integers where it was
+        exact (six decimals), so stakes staged before the encoding widened do not read as changed."""
+        if all((v * 10**6) == int(v * 10**6) for v in (self.lo, self.hi)):
+            lo = int(self.lo * 10**6) * 2**20 + (1 if self.lo_open else 0)
+            hi = int(self.hi * 10**6) * 2**20 - (1 if self.hi_open else 0)
+            return lo, hi
+        return str(self.lo), str(self.hi), self.lo_open, self.hi_open
 
     def describe(self) -> str:
         if self.lo == self.hi:
@@ -112,7 +124,7 @@ def encode_hi(value: Decimal, open_: bool = False) -> int:
 def encode_threshold(value: Decimal) -> int:
     scaled = value * UNIT
     if scaled != int(scaled):
-        raise ShareError(f"threshold {value} has more than six decimals")
+        raise ShareError(f"threshold {value} has more than eight decimals")
     return int(scaled) * SCALE
 
 

@@ -18,7 +18,7 @@ from ownergraph.cypher import names, query
 from ownergraph.graph.errors import StoreUnavailable
 from ownergraph.settings import Settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: shares encoded to eight decimals (graph/share.py), re-encoded on upgrade
 
 
 class DriverOptions(TypedDict):
@@ -30,6 +30,7 @@ class DriverOptions(TypedDict):
 # server notifications (e.g. "property key not in the database yet") are not for users
 DRIVER_OPTIONS: DriverOptions = {"notifications_min_severity": "OFF", "connection_timeout": 5.0,
                                  "max_transaction_retry_time": 5.0}
+
 
 @dataclass
 class Store:
@@ -67,6 +68,10 @@ class Store:
         current = self.schema_version()
         for name in names("schema"):
             self.run_auto(name)
+        if current is not None and current < 2:
+            from ownergraph.graph.reencode import reencode
+
+            reencode(self)
         self.run("meta/schema_version_set", version=SCHEMA_VERSION)
         self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
         return current or 0

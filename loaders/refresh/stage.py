@@ -51,7 +51,7 @@ def group_of(item: PartyRecord | StakeRecord) -> tuple[str, str]:
     else:
         key = "|".join(["s", item.owner, item.owned, item.interest,
                         item.start.isoformat() if item.start else "", item.declares or ""])
-        content = (item.share.encode(), item.end, item.counted, item.components)
+        content = (item.share.fingerprint(), item.end, item.counted, item.components)
     return key, hashlib.blake2b(repr(content).encode(), digest_size=8).hexdigest()
 
 
