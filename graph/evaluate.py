@@ -60,17 +60,20 @@ def from_closure(store: Store, key: str, policy: Policy, day: date, info: dict |
 
 
 def find_in_network(network: Network, party_id: str) -> str:
-    """The party key an id names within an in-memory network."""
-    if party_id in network.parties:
-        return party_id
-    if party_id in network.names:
-        return network.names[party_id]
-    matches = sorted({key for ident, key in network.names.items() if ident.partition(":")[2] == party_id})
-    if not matches:
-        raise UnknownParty(party_id)
-    if len(matches) > 1:
-        raise AmbiguousParty(party_id, [{"key": k, "name": network.name(k)} for k in matches])
-    return matches[0]
+    """The party key an id names within an in-memory network (as typed, then as the loaders normalise it)."""
+    from ownergraph.graph.identifiers import lookup_forms
+
+    for form in lookup_forms(party_id):
+        if form in network.parties:
+            return form
+        if form in network.names:
+            return network.names[form]
+        matches = sorted({key for ident, key in network.names.items() if ident.partition(":")[2] == form})
+        if len(matches) > 1:
+            raise AmbiguousParty(party_id, [{"key": k, "name": network.name(k)} for k in matches])
+        if matches:
+            return matches[0]
+    raise UnknownParty(party_id)
 
 
 def verdict_in_network(network: Network, party_id: str, policy: str | Path | Policy = DEFAULT_POLICY,

@@ -140,3 +140,23 @@ def test_csv_reading_without_a_database():
         read_csv("x,y\n1,2\n", max_rows=10)
     with pytest.raises(OverflowError):
         read_csv("name\na\nb\n", max_rows=1)
+
+
+def test_the_memory_engine_finds_normalised_ids_too(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "entities.csv").write_text(ENTITIES, encoding="utf-8")
+    (tmp_path / "ownership.csv").write_text(OWNERSHIP, encoding="utf-8")
+    for typed in ("gb-coh:1234567", "1234567", f"lei:{LEI.lower()}"):
+        done = subprocess.run([sys.executable, "-m", "ownergraph.cli", "verdict", typed, "--engine", "memory",
+                               "--data", str(tmp_path), "--json"], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parents[1], env=dict(os.environ, NEO4J_URI=""))
+        assert done.returncode == 0, (typed, done.stderr)
+        assert json.loads(done.stdout)["verdict"] == "restricted", typed
+    assert json.loads(subprocess.run(
+        [sys.executable, "-m", "ownergraph.cli", "verdict", "1234567", "--engine", "memory", "--data", str(tmp_path),
+         "--json"], capture_output=True, text=True, env=dict(os.environ, NEO4J_URI=""),
+        cwd=Path(__file__).resolve().parents[1]).stdout)["entity"]["id"] == "GB-COH:01234567"
