@@ -5,7 +5,7 @@ reference engine and by the Cypher engine on Neo4j."""
 from __future__ import annotations
 
 import pytest
-from builders import both, org, person, stake
+from builders import TODAY, both, org, person, stake
 
 EFFECTIVE = "cn-effective"
 AT_LEAST = {"name": "cn-effective-50", "extends": "cn-effective", "inclusive": True}
@@ -98,3 +98,25 @@ def test_eight_decimals_through_an_intermediate_under_integrated_ownership(store
              stake("S", "A", "100"), stake("A", "Y", "33.33333333"), stake("S", "Y", "16.66666667")]
     assert judge(store, tmp_path, items, "Y", EFFECTIVE).verdict == "clear"
     assert judge(store, tmp_path, items, "Y", AT_LEAST).verdict == "restricted"
+
+
+def test_a_database_of_the_six_decimal_encoding_is_re_encoded_when_the_schema_is_applied(store, tmp_path):
+    from builders import load_into
+
+    from ownergraph.graph import evaluate
+    from ownergraph.graph.reencode import encoded
+    from ownergraph.graph.store import SCHEMA_VERSION
+
+    items = [person("X", lists=SDN), person("Z", lists=SDN), org("A"),
+             stake("X", "A", "33.3333333"), stake("Z", "A", lo="16.6666667", hi="20", lo_open=True)]
+    load_into(store, items, tmp_path)
+    old = []  # the interests as schema version 1 stored them: millionths of a percent, scaled by 2**20
+    for row in map(encoded, store.stream("meta/shares_interests")):
+        lo_units, hi_units = row["lo"] // 2**16 // 100, -(-row["hi"] // (100 * 2**16))
+        old.append({"id": row["id"], "lo": lo_units * 2**20 + 1, "hi": hi_units * 2**20})
+    store.run("meta/shares_interests_set", rows=old)
+    store.run("meta/schema_version_set", version=1)
+    assert evaluate.verdict(store, "t:A", "ofac-50", TODAY).verdict == "clear"  # old integers misread
+    store.apply_schema()
+    assert store.schema_version() == SCHEMA_VERSION
+    assert evaluate.verdict(store, "t:A", "ofac-50", TODAY).verdict == "restricted"
