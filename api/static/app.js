@@ -130,7 +130,9 @@ async function openParty(id) {
   renderParty(details, verdict);
   $("party").hidden = false;
   drawGraph(verdict);
+  const flips = loadFlips(verdict);
   if (!verdict.paths.length) await expand(details.id, "owners");
+  await flips;
 }
 
 function showCandidates(candidates) {
@@ -329,6 +331,90 @@ async function expand(id, direction) {
   show(page.items.length ? `${page.items.length} ${direction} shown${more}.` : `No ${direction} recorded.`);
 }
 
+// ---- what would it take: flip points and hypothetical shares (POST /v1/what-if; nothing is saved) --------
+
+function whatIf(verdict, changes, flips) {
+  return api("/v1/what-if", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ party: verdict.entity.id, policy: verdict.policy, as_of: verdict.as_of, changes, flips }),
+  });
+}
+
+async function loadFlips(verdict) {
+  $("whatif").hidden = true;
+  $("hypothesis").hidden = true;
+  $("flip-list").replaceChildren();
+  state.flips = null;
+  let answer;
+  try {
+    answer = await whatIf(verdict, [], true);
+  } catch (error) {
+    return show(`What would it take: ${error.message}`, "error");
+  }
+  if (state.verdict !== verdict) return;  // another party was opened meanwhile
+  const flips = answer.flips;
+  $("whatif-title").textContent = verdict.verdict === "clear" ? "What would make it restricted" : "What would clear it";
+  const list = $("flip-list");
+  const moving = flips.points.filter((p) => p.condition !== "cannot");
+  for (const point of moving) list.append(flipItem(verdict, point));
+  for (const set of flips.sets) list.append(el("li", set.sentence, "flip-set"));
+  if (!moving.length && !flips.sets.length) list.append(...flips.explanation.map((line) => el("li", line, "flip-none")));
+  state.flips = flips;
+  $("whatif").hidden = false;
+}
+
+function flipItem(verdict, point) {
+  const item = el("li", point.sentence, "flip-point");
+  const edge = point.edge;
+  const form = el("form", null, "flip-edit");
+  const label = `${edge.owner_name || edge.owner} in ${edge.owned_name || edge.owned}`;
+  let input = null;
+  if (point.condition !== "remove") {
+    input = el("input");
+    Object.assign(input, { type: "number", min: "0", max: "100", step: "any", required: true,
+                           value: String(point.value), title: `Hypothetical share of ${label}, in percent` });
+    input.setAttribute("aria-label", `Hypothetical share of ${label}`);
+    form.append(input, el("span", "%"));
+  }
+  const button = el("button", input ? "Recompute" : "Recompute without it");
+  button.type = "submit";
+  form.append(button);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const change = input ? { op: "set", owner: edge.owner, owned: edge.owned, share: Number(input.value) }
+      : { op: "remove", owner: edge.owner, owned: edge.owned };
+    hypothesise(verdict, change);
+  });
+  item.append(form);
+  return item;
+}
+
+async function hypothesise(verdict, change) {
+  const box = $("hypothesis");
+  box.dataset.state = "computing";
+  let answer;
+  try {
+    answer = await whatIf(verdict, [change], false);
+  } catch (error) {
+    box.dataset.state = "error";
+    return show(error.message, "error");
+  }
+  if (state.verdict !== verdict) return;
+  const after = answer.after;
+  state.hypothesis = answer;
+  $("hypothesis-change").textContent = answer.changes.map((c) => c.description).join("; ") + ":";
+  const badge = $("hypothesis-badge");
+  badge.textContent = after.verdict;
+  badge.className = `badge ${after.verdict}`;
+  $("hypothesis-line").textContent = `${verdict.entity.name || verdict.entity.id} would be ${after.verdict} ` +
+    `(recorded: ${answer.before.verdict}); restricted share ${shareText(after.restricted_share)}.`;
+  $("hypothesis-explanation").replaceChildren(...after.explanation.map((line) => el("li", line)));
+  box.hidden = false;
+  box.dataset.state = "shown";
+  show("");
+}
+
 // ---- exports --------------------------------------------------------------------------------------------
 
 function download(blob, name) {
@@ -377,6 +463,7 @@ async function start() {
   $("selection-owners").addEventListener("click", () => expand(state.selected, "owners"));
   $("selection-subsidiaries").addEventListener("click", () => expand(state.selected, "subsidiaries"));
   $("selection-open").addEventListener("click", () => openNode(state.selected));
+  $("hypothesis-reset").addEventListener("click", () => { $("hypothesis").hidden = true; state.hypothesis = null; });
   $("fit").addEventListener("click", () => state.cy && state.cy.fit(undefined, 24));
   $("export-json").addEventListener("click", () => {
     download(new Blob([JSON.stringify(state.verdict, null, 2)], { type: "application/json" }), `${fileStem()}.json`);
