@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from ownergraph.api.deps import StoreDep
 from ownergraph.api.errors import NotReady
@@ -12,10 +12,16 @@ from ownergraph.graph.store import SCHEMA_VERSION, StoreUnavailable
 router = APIRouter(tags=["admin"])
 
 
-@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=Health)
+@router.get("/healthz", response_model=Health)
 def healthz() -> Health:
     """The process answers."""
     return Health(status="ok")
+
+
+@router.head("/healthz", include_in_schema=False)
+def healthz_head() -> Response:
+    """The process answers (for probes that send HEAD)."""
+    return Response(status_code=200)
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": ErrorBody}})
