@@ -1,8 +1,9 @@
 """Property-based tests of the API against its own OpenAPI schema (schemathesis), on the demo data.
 
 Every generated request, valid or not, must get an answer its schema documents, never a server error,
-and invalid input must be refused with a 4xx. Two bodies are checked further than a schema can say (a
-posted policy is validated as a policy file is; a screening CSV needs an id or name column), so a
+and invalid input must be refused with a 4xx. Three bodies are checked further than a schema can say (a
+posted policy is validated as a policy file is; a screening CSV needs an id or name column; a what-if
+change must name parties and stakes that exist, with a share in 0-100), so a
 schema-valid body may still be refused there with a 422 that names the field.
 """
 
@@ -17,7 +18,7 @@ from ownergraph.api.app import create_app
 from ownergraph.loaders.run import load
 from ownergraph.settings import Settings
 
-CHECKED_BEYOND_SCHEMA = {("POST", "/v1/verdicts"), ("POST", "/v1/screen")}
+CHECKED_BEYOND_SCHEMA = {("POST", "/v1/verdicts"), ("POST", "/v1/screen"), ("POST", "/v1/what-if")}
 
 
 @pytest.fixture(scope="module")
