@@ -7,11 +7,13 @@ so that what is wrong with it becomes a Reject, never a crash.
   cause, after the records read before it; a party name or identifier longer than `MAX_TEXT` characters
   is a Reject (it would go into the fulltext and identifier indexes).
 - `Conflicts` notes a party stated twice in one file with a different name or country: the later
-  statement is the one kept, so the load warns about it.
+  statement is the one kept, so the load warns about it (for the first CONFLICT_KEYS parties of a file:
+  a golden copy of millions would otherwise hold them all in memory).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +24,7 @@ from ownergraph.loaders.csv_folder import FormatError
 from ownergraph.loaders.records import Item, Reject
 
 MAX_TEXT = 1000  # characters of a party name or an identifier
-CONFLICT_KEYS = 1_000_000  # parties of one file whose values are remembered for the conflict check
+CONFLICT_KEYS = 250_000  # parties of one file whose values are remembered for the conflict check (~40 MB)
 EXAMPLES = 5
 READ_ERRORS = (*files.FILE_ERRORS, FormatError)
 
@@ -64,7 +66,7 @@ class Conflicts:
         known = self._seen.get(key)
         if known is None:
             if len(self._seen) < CONFLICT_KEYS:
-                self._seen[key] = (name, party.jurisdiction, party.headquarters)
+                self._seen[key] = (name, _shared(party.jurisdiction), _shared(party.headquarters))
             return
         before_name, before_jurisdiction, before_headquarters = known
         changed = [label for label, old, new in (("name", before_name, name),
@@ -77,8 +79,12 @@ class Conflicts:
                 self.examples.append(f"{party.identifiers[0]}: {' and '.join(changed)} differ between two "
                                      f"records of {party.provenance.source}; the later "
                                      f"({party.provenance.record}) is kept")
-        self._seen[key] = (name or before_name, party.jurisdiction or before_jurisdiction,
-                           party.headquarters or before_headquarters)
+        self._seen[key] = (name or before_name, _shared(party.jurisdiction) or before_jurisdiction,
+                           _shared(party.headquarters) or before_headquarters)
+
+
+def _shared(code: str | None) -> str | None:
+    return sys.intern(code) if code else None
 
 
 def items(path: Path, kind: str, conflicts: Conflicts | None = None) -> Iterator[Item]:
@@ -93,15 +99,19 @@ def items(path: Path, kind: str, conflicts: Conflicts | None = None) -> Iterator
         except StopIteration:
             return
         except READ_ERRORS as exc:
-            yield Reject(str(path), "file", f"cannot read the rest of the file (after {count:,} records): "
-                                            f"{files.problem(exc)}")
+            yield _broken(path, count, files.problem(exc))
             return
         except RecursionError:
-            yield Reject(str(path), "file", f"cannot read the rest of the file (after {count:,} records): "
-                                            "a record nested too deeply")
+            yield _broken(path, count, "a record nested too deeply")
             return
         count += 1
         yield bounded(item, conflicts)
+
+
+def _broken(path: Path, count: int, cause: str) -> Reject:
+    if count == 0:
+        return Reject(str(path), "file", f"cannot read the file: {cause}")
+    return Reject(str(path), "file", f"cannot read the rest of the file (after {count:,} records): {cause}")
 
 
 def bounded(item: Item, conflicts: Conflicts | None = None) -> Item:

@@ -103,11 +103,10 @@ def test_stakes_before_their_parties_wait_for_them(store, tmp_path):
 
 
 def test_missing_required_column_is_a_clear_error(store, tmp_path):
-    from ownergraph.loaders.csv_folder import FormatError
-
     folder = write_folder(tmp_path / "bad", "name\nX\n", "owner,owned\n")
-    with pytest.raises(FormatError, match="missing column"):
-        load(store, [folder], rejects=tmp_path / "r.csv", show_progress=False)
+    summary = load(store, [folder], rejects=tmp_path / "r.csv", show_progress=False)
+    [unread] = summary.unreadable
+    assert unread.endswith("entities.csv: missing column(s) id") and summary.exit_code == 2
 
 
 @pytest.mark.parametrize(("start", "end", "as_of", "listed", "held"), CASES)
