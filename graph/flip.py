@@ -43,6 +43,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from itertools import combinations
 from typing import Literal
 
@@ -113,9 +114,30 @@ class Probe:
             self.memo[s] = closure_of(self.at(s), self.policy, self.as_of)
         return self.memo[s]
 
+    @cached_property
+    def seeds(self) -> set[str]:  # a seed is a seed whatever the shares
+        return {k for k, st in self.closure(Fraction(0)).standings.items() if st.seed}
+
+    def pairs(self, s: Fraction) -> dict[tuple[str, str], tuple[int, int]]:
+        from ownergraph.graph import reference
+
+        return reference.counted_pairs(reference.as_digraph(self.at(s), self.as_of), self.policy)
+
+    def status(self, s: Fraction) -> str:
+        """The party's verdict with the edge at s: the aggregate closure, or (integrated) the party's own
+        effective share bounds only, as the reference engine decides them (graph/effective.py)."""
+        if self.policy.method == "aggregate" or self.key in self.seeds:
+            return self.closure(s).status(self.key)
+        from ownergraph.graph import effective
+
+        pairs, zero = self.pairs(s), effective.Bound(Fraction(0))
+        lo = effective.solve(pairs, self.seeds, upper=False, wanted=[self.key]).get(self.key, zero)
+        hi = effective.solve(pairs, self.seeds, upper=True, wanted=[self.key]).get(self.key, zero)
+        return effective.status(lo, hi, self.policy)
+
     def holds(self, goal: Goal, s: Fraction) -> bool:
         """g(s): possibly restricted (goal clear) or restricted (goal restricted), monotone in s."""
-        status = self.closure(s).status(self.key)
+        status = self.status(s)
         return status != CLEAR if goal == "clear" else status == RESTRICTED
 
 
@@ -152,17 +174,16 @@ def aggregate_limit(probe: Probe, goal: Goal) -> Fraction:
 def integrated_limit(probe: Probe, goal: Goal) -> Fraction | None:
     """The s (percent) at which E_target(s) equals the threshold exactly, or None when that is not found
     on the range of s where no party's owners hold more than 100% (the caller then bisects)."""
-    from ownergraph.graph import effective, reference
+    from ownergraph.graph import effective
 
     upper = goal == "clear"
     edge = probe.edge
     room = HUNDRED
+    seeds = probe.seeds
     points: list[tuple[Fraction, Fraction]] = []
     for step in range(3):
         s = Fraction(0) if step == 0 else room if step == 2 else Fraction(int(room * UNIT / 2), UNIT)
-        graph = reference.as_digraph(probe.at(s), probe.as_of)
-        pairs = reference.counted_pairs(graph, probe.policy)
-        seeds = {k for k, st in probe.closure(s).standings.items() if st.seed}
+        pairs = probe.pairs(s)
         if step == 0:  # the largest s at which the owners of edge.owned still hold at most 100%
             others = sum((effective.end_of(v[1] if upper else v[0], upper)[0]
                           for (o, y), v in pairs.items() if y == edge.owned and o not in (edge.owner, y)), Fraction(0))
@@ -338,7 +359,17 @@ def descendants(edges: list[Edge], roots: set[str]) -> set[str]:
 
 # ---- the report -----------------------------------------------------------------------------------------
 
+def upstream(network: Network, key: str, as_of: date) -> Network:
+    """The party and its owners, direct and indirect, with the stakes among them: all its verdict
+    depends on (both methods look only upstream), so every probe evaluates no more than that."""
+    live = [e for e in network.edges.values() if counts(e, as_of)]
+    keep = set(ancestors(live, key))
+    return replace(network, parties={k: p for k, p in network.parties.items() if k in keep},
+                   edges={k: e for k, e in network.edges.items() if e.owned in keep and e.owner in keep})
+
+
 def flips(network: Network, key: str, policy: Policy, as_of: date) -> Flips:
+    network = upstream(network, key, as_of)
     closure = closure_of(network, policy, as_of)
     standing = closure.standings[key]
     status = standing.status
