@@ -33,9 +33,12 @@ class Hit:
                 "identifier": self.identifier}
 
 
-def by_identifier(store: Store, text: str, limit: int = 20) -> list[Hit]:
+def by_identifier(store: Store, text: str, limit: int = 20, any_case: bool = False) -> list[Hit]:
+    """The parties the id names: as typed first, then as the loaders normalise it (identifiers.lookup_forms);
+    `any_case` (search) tries it in upper case last, for a human looking around, never for a match."""
     rows: list[dict] = []
-    for form in identifiers.lookup_forms(text):  # as typed first, then as the loaders normalise it
+    forms = identifiers.lookup_forms(text)
+    for form in forms + ([text.strip().upper()] if any_case and forms else []):
         rows = store.run("api/search_identifiers", ids=[form], limit=limit)
         if rows:
             break
@@ -59,7 +62,7 @@ def search(store: Store, text: str, limit: int = 20) -> list[Hit]:
     """Identifier hits, then name hits, each party once."""
     seen: set[str] = set()
     out: list[Hit] = []
-    for hit in by_identifier(store, text, limit) + by_name(store, text, limit):
+    for hit in by_identifier(store, text, limit, any_case=True) + by_name(store, text, limit):
         if hit.key not in seen:
             seen.add(hit.key)
             out.append(hit)
