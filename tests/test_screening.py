@@ -160,3 +160,13 @@ def test_the_memory_engine_finds_normalised_ids_too(tmp_path):
         [sys.executable, "-m", "ownergraph.cli", "verdict", "1234567", "--engine", "memory", "--data", str(tmp_path),
          "--json"], capture_output=True, text=True, env=dict(os.environ, NEO4J_URI=""),
         cwd=Path(__file__).resolve().parents[1]).stdout)["entity"]["id"] == "GB-COH:01234567"
+
+
+def test_a_name_the_index_refuses_spoils_only_its_row(loaded):
+    from ownergraph.screening.rows import Row, screen
+
+    results = screen(loaded, [Row(ref="huge", name="Klassikradio" * 500), Row(ref="ok", name="Klassik Radio AG")],
+                     verdict_of=lambda key: {"verdict": "clear"})
+    assert [r["input"]["ref"] for r in results] == ["huge", "ok"]
+    assert results[0]["match"] == "none" and results[0]["error"].startswith("huge: cannot be searched")
+    assert results[1]["party"]["id"] == "csv:KLASSIK-AG" and results[1]["error"] is None

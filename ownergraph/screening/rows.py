@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from neo4j.exceptions import ClientError
+
 from ownergraph.graph.errors import OwnergraphError
 from ownergraph.graph.store import Store
 from ownergraph.screening import lookup, names
@@ -99,7 +101,11 @@ def screen(store: Store, rows: list[Row], verdict_of: Verdicts, min_score: float
     for row in rows:
         if not (row.error or (row.id or "").strip() or (row.name or "").strip()):
             row.error = f"{row.ref}: neither an id nor a name" if row.ref else "neither an id nor a name"
-        found = Match("none", 0.0) if row.error else match(store, row, min_score)
+        try:
+            found = Match("none", 0.0) if row.error else match(store, row, min_score)
+        except ClientError as exc:  # a query the database refuses spoils this row only
+            row.error = f"{row.ref or 'row'}: cannot be searched ({exc.message or exc.code})"
+            found = Match("none", 0.0)
         result = {"input": {"ref": row.ref, "id": row.id, "name": row.name, "country": row.country},
                   "match": found.method, "score": found.score,
                   "party": found.party.public() if found.party else None,
