@@ -416,9 +416,11 @@ def summary(report: Flips, target: str, goals: list[Goal]) -> list[str]:
     out = []
     for goal in goals:
         moving = [p for p in report.points if p.goal == goal and p.condition != "cannot"]
+        stuck = [p for p in report.points if p.goal == goal and p.condition == "cannot"]
         if moving:
             out.append(f"What would make {target} {goal}, one stake at a time (all else as it is):")
             out.extend(p.sentence for p in moving)
+            out.extend(p.sentence for p in stuck)
         elif goal == "clear" and report.sets:
             out.extend(s.sentence for s in report.sets)
         else:

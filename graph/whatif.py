@@ -10,6 +10,7 @@ Changes (`Change`):
   * `set OWNER>OWNED=SHARE`: the stake's share becomes SHARE (every counted stake from OWNER in OWNED in
     force on the date whose type the policy measures; `30`, or a range `>25..50` with the CSV markers);
   * `remove OWNER>OWNED`: every counted stake from OWNER in OWNED in force on the date is gone;
+    `OWNER>OWNED#TYPE` (set, remove) touches only the stakes of that interest type;
   * `add OWNER>OWNED=SHARE`: a new shareholding of SHARE;
   * `headquarters PARTY=CC`: the organisation's country becomes CC (ISO 3166-1 alpha-2).
 
@@ -64,6 +65,7 @@ class Change:
     owned: str | None = None
     share: Share | None = None
     country: str | None = None
+    interest: str | None = None  # set, remove: only the stakes of this interest type
     field: str = "changes"  # how the caller names this change in errors
 
     def describe(self, network: Network | None = None) -> str:
@@ -73,6 +75,8 @@ class Change:
         if self.kind == "headquarters":
             return f"{name(self.owner)} headquartered in {self.country}"
         if self.kind == "remove":
+            if self.interest:
+                return f"{name(self.owner)} gives up its {self.interest} interest in {name(self.owned)}"
             return f"{name(self.owner)} no longer holds a stake in {name(self.owned)}"
         verb = "holds" if self.kind == "set" else "acquires"
         return f"{name(self.owner)} {verb} {self.share.describe() if self.share else '?'} of {name(self.owned)}"
@@ -137,16 +141,29 @@ def parse(kind: Kind, text: str) -> Change:
             raise ChangeError(field, "expected PARTY=CC")
         return Change("headquarters", owner=party.strip(), country=country_code(country, field), field=field)
     pair, sep, share = text.partition("=")
+    pair, interest = interest_of(pair, field)
     owner, arrow, owned = pair.partition(">")
     if not arrow or not owner.strip() or not owned.strip():
         raise ChangeError(field, "expected OWNER>OWNED" + ("" if kind == "remove" else "=SHARE"))
     if kind == "remove":
         if sep:
             raise ChangeError(field, "--remove takes no share")
-        return Change("remove", owner.strip(), owned.strip(), field=field)
+        return Change("remove", owner.strip(), owned.strip(), interest=interest, field=field)
     if not sep:
         raise ChangeError(field, "expected OWNER>OWNED=SHARE")
-    return Change(kind, owner.strip(), owned.strip(), parse_share(share, field), field=field)
+    if interest and kind == "add" and interest != "shareholding":
+        raise ChangeError(field, "an added stake is a shareholding")
+    return Change(kind, owner.strip(), owned.strip(), parse_share(share, field), interest=interest, field=field)
+
+
+def interest_of(pair: str, field: str) -> tuple[str, str | None]:
+    """`OWNER>OWNED#TYPE` -> (`OWNER>OWNED`, TYPE); a `#` not followed by an interest type is part of an id."""
+    from ownergraph.graph.model import INTEREST_TYPES
+
+    head, hash_, tail = pair.rpartition("#")
+    if hash_ and tail.strip() in INTEREST_TYPES:
+        return head, tail.strip()
+    return pair, None
 
 
 def country_code(text: str, field: str) -> str:
@@ -202,7 +219,8 @@ def apply(network: Network, changes: Iterable[Change], policy: Policy, as_of: da
         if owner == owned:
             raise ChangeError(change.field, f"{network.name(owner) or owner} would hold itself "
                                             "(a holding in itself is not an interest)")
-        current = [e for e in edges.values() if e.owner == owner and e.owned == owned and counts(e, as_of)]
+        current = [e for e in edges.values() if e.owner == owner and e.owned == owned and counts(e, as_of)
+                   and (change.interest is None or change.kind == "add" or e.type == change.interest)]
         touched: list[str] = []
         if change.kind == "add":
             assert change.share is not None
@@ -210,7 +228,8 @@ def apply(network: Network, changes: Iterable[Change], policy: Policy, as_of: da
             edges[key] = hypothetical_edge(key, owner, owned, change.share)
             touched.append(key)
         elif not current:
-            raise ChangeError(change.field, f"{network.name(owner) or owner} holds no stake in "
+            raise ChangeError(change.field, f"{network.name(owner) or owner} holds no "
+                                            f"{change.interest + ' ' if change.interest else ''}stake in "
                                             f"{network.name(owned) or owned} on {as_of}" +
                               (" (use add for a new one)" if change.kind == "set" else ""))
         elif change.kind == "remove":

@@ -51,3 +51,17 @@ def test_baltic_and_fjord_show_their_flip_points(page, base_url):  # noqa: F811
     assert page.locator("#whatif-title").inner_text() == "What would make it restricted"
     assert any("were more than 50%" in t for t in page.locator("#flip-list li").all_inner_texts())
     assert page.problems == []
+
+
+def test_iberia_control_interest_is_tried_without_it(page, base_url):  # noqa: F811
+    open_party(page, base_url, "IBERIA", "restricted")
+    item = page.locator("#flip-list li", has_text="gave up the right to appoint the board")
+    assert item.get_by_role("spinbutton").count() == 0  # a control interest has no share to edit
+    item.get_by_role("button", name="Recompute without it").click()
+    page.wait_for_function("() => document.getElementById('hypothesis').dataset.state === 'shown'")
+    assert page.locator("#hypothesis-badge").inner_text().lower() == "clear"
+    assert "Dragon Peak Holdings Ltd gives up its appointment-of-board interest in Iberia Cloud SL" in page.locator(
+        "#hypothesis-change").inner_text()
+    page.click("#hypothesis-reset")
+    assert page.locator("#hypothesis").is_hidden()
+    assert page.problems == []

@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 from builders import ownergraph
 from fastapi.testclient import TestClient
+from test_flip import demo_network
 
 from ownergraph.api.app import create_app
 from ownergraph.graph import evaluate, whatif
 from ownergraph.graph.policy import builtin_policies, parse_policy
 from ownergraph.loaders.run import load
 from ownergraph.settings import Settings
-from test_flip import demo_network
 
 DAY = date(2026, 11, 28)
 MAJORITY = builtin_policies()["cn-majority"]
@@ -45,6 +45,10 @@ def test_a_range_a_removal_and_a_headquarters_move():
     assert moved.after.verdict == "clear"
     control, _ = whatif.in_network(network, "IBERIA", changes(("remove", "DRAGON>IBERIA")), MAJORITY, DAY)
     assert control.after.verdict == "clear" and len(control.changes[0].stakes) == 2
+    board, _ = whatif.in_network(network, "IBERIA", changes(("remove", "DRAGON>IBERIA#appointment-of-board")),
+                                 MAJORITY, DAY)
+    assert board.after.verdict == "clear" and len(board.changes[0].stakes) == 1  # the 20% stays, and is not enough
+    assert board.after.restricted_share.max == 20.0
 
 
 def test_integrated_with_a_new_stake():

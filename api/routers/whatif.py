@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ownergraph.api.deps import StoreDep
-from ownergraph.api.models import BuiltinName, ErrorBody, PolicyDefinition
+from ownergraph.api.models import BuiltinName, ErrorBody, InterestType, PolicyDefinition
 from ownergraph.api.routers.verdicts import adhoc_policy
 from ownergraph.graph import whatif
 from ownergraph.graph.flip import Flips, flips
@@ -38,6 +38,7 @@ class ChangeBody(BaseModel):
     owned: str | None = Field(default=None, max_length=500, description="Any id of the party held")
     share: float | str | ShareBody | None = Field(
         default=None, description="Percent: 30, a range '>25..50' (CSV markers), or {min, max, min_exclusive, max_exclusive}")
+    interest: InterestType | None = Field(default=None, description="set, remove: only the stakes of this interest type")
     party: str | None = Field(default=None, max_length=500, description="headquarters: the organisation")
     country: str | None = Field(default=None, max_length=10, description="headquarters: ISO 3166-1 alpha-2")
 
@@ -70,11 +71,14 @@ def change_of(body: ChangeBody, i: int) -> whatif.Change:
                              field=field)
     owner, owned = required("owner", body.owner), required("owned", body.owned)
     if body.op == "remove":
-        return whatif.Change("remove", owner, owned, field=field)
+        return whatif.Change("remove", owner, owned, interest=body.interest, field=field)
     if body.share is None:
         raise whatif.ChangeError(f"{field}.share", f"required for {body.op}")
     raw = body.share.model_dump() if isinstance(body.share, ShareBody) else body.share
-    return whatif.Change(body.op, owner, owned, whatif.share_of(raw, f"{field}.share"), field=field)
+    if body.op == "add" and body.interest not in (None, "shareholding"):
+        raise whatif.ChangeError(f"{field}.interest", "an added stake is a shareholding")
+    return whatif.Change(body.op, owner, owned, whatif.share_of(raw, f"{field}.share"), interest=body.interest,
+                         field=field)
 
 
 @router.post("/what-if", response_model=WhatIfResponse, responses=ERRORS)

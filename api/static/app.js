@@ -357,23 +357,28 @@ async function loadFlips(verdict) {
   $("whatif-title").textContent = verdict.verdict === "clear" ? "What would make it restricted" : "What would clear it";
   const list = $("flip-list");
   const moving = flips.points.filter((p) => p.condition !== "cannot");
+  const stuck = flips.points.filter((p) => p.condition === "cannot");
   for (const point of moving) list.append(flipItem(verdict, point));
   for (const set of flips.sets) list.append(el("li", set.sentence, "flip-set"));
   if (!moving.length && !flips.sets.length) list.append(...flips.explanation.map((line) => el("li", line, "flip-none")));
+  else if (moving.length) for (const point of stuck) list.append(flipItem(verdict, point, "flip-cannot"));
   state.flips = flips;
   $("whatif").hidden = false;
 }
 
-function flipItem(verdict, point) {
-  const item = el("li", point.sentence, "flip-point");
+function flipItem(verdict, point, className = "flip-point") {
+  const item = el("li", point.sentence, className);
   const edge = point.edge;
   const form = el("form", null, "flip-edit");
   const label = `${edge.owner_name || edge.owner} in ${edge.owned_name || edge.owned}`;
   let input = null;
-  if (point.condition !== "remove") {
+  const policy = state.policies.find((p) => p.name === verdict.policy);
+  const measured = policy && policy.definition && policy.definition.measured;
+  const shareable = point.condition !== "remove" && (!measured || measured.includes(edge.interest));
+  if (shareable) {
     input = el("input");
     Object.assign(input, { type: "number", min: "0", max: "100", step: "any", required: true,
-                           value: String(point.value), title: `Hypothetical share of ${label}, in percent` });
+                           value: String(point.value ?? edge.share.max), title: `Hypothetical share of ${label}, in percent` });
     input.setAttribute("aria-label", `Hypothetical share of ${label}`);
     form.append(input, el("span", "%"));
   }
@@ -383,7 +388,7 @@ function flipItem(verdict, point) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const change = input ? { op: "set", owner: edge.owner, owned: edge.owned, share: Number(input.value) }
-      : { op: "remove", owner: edge.owner, owned: edge.owned };
+      : { op: "remove", owner: edge.owner, owned: edge.owned, interest: edge.interest };
     hypothesise(verdict, change);
   });
   item.append(form);
