@@ -22,19 +22,20 @@ a fixpoint of F_s (hence the least one, as R(s) contains R0) unless y enters F_s
 R0 and max(s, m) + S meets the threshold, where m is o's largest other measured share in y and S the
 sum of the counted shares of y's other holders in R0. Once y is in, the rest of the closure follows and
 no longer depends on s. So for a party that depends on e at all, c solves s + S = T in the integer
-encoding of graph/share.py: c = T - S, rounded to the encoding's unit (a millionth of a percent), and the
-sum's exclusive ends and the threshold's inclusiveness decide whether c belongs, which is read off the
-reference engine at s = c itself. Hence "Nordlicht's 60% in Rheinwerk must fall to 50% or less" (> 50,
-at 50 the party is clear) against "below 50%" for an inclusive threshold.
+encoding of graph/share.py: c = T - S, rounded to the encoding's unit (10^-8 of a percent); the sum's
+exclusive ends and the threshold's inclusiveness decide whether c itself belongs, which is read off the
+reference engine at s = c. Hence "Nordlicht's 60% in Rheinwerk must fall to 50% or less" (> 50: at 50
+the party is clear) against "below 50%" for an inclusive threshold.
 
 **Integrated: the exact c.** E(s) = (I - A(s))^-1 b(s) where only one entry of A (o non-seed) or of b
 (o a seed) depends on s, linearly: a rank-one change, so by Sherman-Morrison E_target(s) = (a + b s) /
-(1 + d s). Three exact evaluations (s = 0, 1/2, 1, fractions from the reference engine) fix a, b, d, and
-E(c) = T is solved exactly in fractions. At c itself E = T, so c belongs to the restricted side exactly
-when the threshold is inclusive (exclusive ends contributing to the bound aside: the engine is asked at
-c when c has at most six decimals). Where upper ends sum past 100% the reference iterates E = min(1, AE
-+ b), which is not a ratio of affine functions; there c is found by bisection over the millionths of a
-percent, which by monotonicity is exact at that resolution.
+(1 + d s) as long as no party's owners hold more than 100% (E is not capped). Three exact evaluations
+(s = 0, r/2, r, with r the largest share at which y's owners still hold at most 100%; fractions from
+graph/effective.py) fix a, b, d, and E(c) = T is solved exactly in fractions. At c itself E = T: the
+engine is asked at c when c falls on the encoding's unit (exclusive ends then count); otherwise c
+belongs to the restricted side exactly when the threshold is inclusive. Where the solution lies beyond
+r, or sums are capped or inexact, c is found by bisection over the encoding's units, which by
+monotonicity is exact at that resolution.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ MAX_CANDIDATES = 25  # edges examined one by one
 MAX_SET_EDGES = 12  # proof edges searched for removal sets
 MAX_SET_SIZE = 3
 HUNDRED = Fraction(100)
+DECIMALS = len(str(UNIT)) - 1  # UNIT is a power of ten
 
 
 class FlipPoint(BaseModel):
@@ -71,7 +73,7 @@ class FlipPoint(BaseModel):
     edge: PathEdge
     goal: Literal["clear", "restricted"]
     condition: Condition
-    value: float | None = Field(default=None, description="The limit, in percent (rounded to a millionth)")
+    value: float | None = Field(default=None, description="The limit, in percent (rounded to the encoding's unit)")
     exact: str | None = Field(default=None, description="The limit as an exact fraction of percent, e.g. 50 or 1000/19")
     sentence: str
 
@@ -142,7 +144,7 @@ class Probe:
 
 
 def decimal_of(s: Fraction) -> Decimal:
-    """An exact share in percent with at most six decimals (callers round to the unit first)."""
+    """An exact share in percent on the encoding's unit (callers round to it first)."""
     return Decimal(s.numerator) / Decimal(s.denominator)
 
 
@@ -261,7 +263,7 @@ def point(network: Network, edge: Edge, key: str, policy: Policy, as_of: date, g
                          sentence=f"{who} alone cannot make {target} {goal}: even at {extreme} it is {status}.")
     c, holds_at = found
     condition: Condition
-    value, exact = float(round(c, 6)), exact_text(c)
+    value, exact = float(round(c, DECIMALS)), exact_text(c)
     shown = fmt(Decimal(value)) + "%" + ("" if on_unit(c) else f" (exactly {exact}%)")
     if goal == "clear":
         condition = "below" if holds_at else "at_most"
