@@ -530,7 +530,9 @@ def screen(
         out.write_text(text, encoding="utf-8")
         matched = sum(1 for r in results if r["party"])
         restricted = sum(1 for r in results if (r["verdict"] or {}).get("verdict") == "restricted")
-        console.print(f"{len(results)} rows: {matched} matched, {restricted} restricted; results in {out}")
+        errors = sum(1 for r in results if r["error"])
+        console.print(f"{len(results)} rows: {matched} matched, {restricted} restricted, {errors} with an error; "
+                      f"results in {out}", highlight=False, markup=False)
     else:
         print(text, end="")
 

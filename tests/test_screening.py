@@ -118,7 +118,7 @@ def test_the_command_line_screens_every_row_and_finds_normalised_ids(loaded, neo
     listing.write_text(f'ref,id,name\n1,,"Klassik Radio AG\n2,gb-coh:1234567,\n3,,{"x" * 501}\n4,,Klassik Radio AG\n',
                        encoding="utf-8")
     out = ownergraph(neo4j_server, "screen", str(listing), "--out", str(tmp_path / "out.csv"))
-    assert "4 rows: 2 matched" in out.stdout
+    assert "4 rows: 2 matched, 1 restricted, 2 with an error" in out.stdout
     rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
     assert [(r["ref"], r["party_id"], r["error"]) for r in rows] == [
         ("line 2", "", "line 2: cannot be read: an unterminated quote"),
