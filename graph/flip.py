@@ -241,8 +241,10 @@ def limit(probe: Probe, goal: Goal) -> tuple[Fraction, bool] | None:
         c: Fraction | None = aggregate_limit(probe, goal)
     else:
         c = integrated_limit(probe, goal)
-    if c is None:  # the last share at which g fails, at the encoding's resolution: g(s) for every s above it
-        return bisect(probe, goal) - Fraction(1, UNIT), False
+    if c is None:  # g fails one unit below `first` and holds from it: either end states it exactly
+        first = bisect(probe, goal)
+        last = first - Fraction(1, UNIT)
+        return (last, False) if len(decimal_text(last)) < len(decimal_text(first)) else (first, True)
     c = min(max(c, Fraction(0)), HUNDRED)
     if on_unit(c):
         return c, probe.holds(goal, c)
@@ -264,7 +266,7 @@ def point(network: Network, edge: Edge, key: str, policy: Policy, as_of: date, g
     c, holds_at = found
     condition: Condition
     value, exact = float(round(c, DECIMALS)), exact_text(c)
-    shown = fmt(Decimal(value)) + "%" + ("" if on_unit(c) else f" (exactly {exact}%)")
+    shown = f"{exact}%" if on_unit(c) else f"{fmt(Decimal(value))}% (exactly {exact}%)"
     if goal == "clear":
         condition = "below" if holds_at else "at_most"
         words = f"below {shown}" if holds_at else "to 0% (be given up)" if c == 0 else f"to {shown} or less"
@@ -294,11 +296,14 @@ def removal_point(network: Network, edge: Edge, key: str, policy: Policy, as_of:
 
 
 def exact_text(c: Fraction) -> str:
+    """50, 33.33333333 (on the encoding's unit), or 1000/19."""
+    return decimal_text(c) if on_unit(c) else f"{c.numerator}/{c.denominator}"
+
+
+def decimal_text(c: Fraction) -> str:
     if c.denominator == 1:
         return str(c.numerator)
-    if on_unit(c):
-        return fmt(decimal_of(c))
-    return f"{c.numerator}/{c.denominator}"
+    return format(decimal_of(c).normalize(), "f")
 
 
 # ---- which edges ----------------------------------------------------------------------------------------

@@ -94,6 +94,12 @@ def test_flip_points_agree_with_brute_force(items, policy_index, target, pick):
          + "; seeds " + ", ".join(k for k, p in network.parties.items() if p.country == "CN"))
     report = flips(network, key, policy, AS_OF)
     assert report.verdict == reference.evaluate(network, policy, AS_OF).status(key)
+    for found in report.sets:  # removal sets: each clears the party together, where no single stake could
+        assert all(p.condition == "cannot" for p in report.points if p.goal == "clear")
+        gone = {e.key for e in network.edges.values() for x in found.edges
+                if (e.owner, e.owned, e.type) == (x.owner, x.owned, x.interest)}
+        rest = replace(network, edges={k: e for k, e in network.edges.items() if k not in gone})
+        assert reference.evaluate(rest, policy, AS_OF).status(key) == CLEAR, found.sentence
     if not report.points:
         return
     point = report.points[pick % len(report.points)]
