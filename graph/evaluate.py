@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ownergraph.graph import cypher_engine, explain, materialise, reference
+from ownergraph.graph import cypher_engine, explain, materialise
 from ownergraph.graph.errors import AmbiguousParty, UnknownParty
-from ownergraph.graph.network import Network
 from ownergraph.graph.parties import resolve
 from ownergraph.graph.policy import DEFAULT_POLICY, Policy, load_policy
 from ownergraph.graph.store import Store, native
 from ownergraph.graph.verdict import Verdict
+
+if TYPE_CHECKING:  # the reference engine (networkx) is imported only by the in-memory paths
+    from ownergraph.graph.network import Network
 
 
 def _policy(policy: str | Path | Policy) -> Policy:
@@ -78,6 +81,8 @@ def find_in_network(network: Network, party_id: str) -> str:
 
 def verdict_in_network(network: Network, party_id: str, policy: str | Path | Policy = DEFAULT_POLICY,
                        as_of: date | None = None) -> Verdict:
+    from ownergraph.graph import reference
+
     chosen = _policy(policy)
     key = find_in_network(network, party_id)
     closure = reference.evaluate(network, chosen, as_of or date.today())
