@@ -93,6 +93,7 @@ def materialise(store: Store, policy: Policy, as_of: date | None = None,
     restricted = len(status["sure"])
     indeterminate = len(status["possible"] - status["sure"])
     shown = store.run("closure/version_set", policy=policy.name, version=version, policy_hash=policy.hash(),
+                      definition=policy.definition_json(),
                       as_of=as_of, restricted=restricted, indeterminate=indeterminate, rounds=rounds, token=token,
                       dead=writers.dead(store))[0]["shown"]
     if previous and previous != version:

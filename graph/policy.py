@@ -81,9 +81,12 @@ class Policy(BaseModel):
         data["threshold"] = format(self.threshold.normalize(), "f")
         return data
 
+    def definition_json(self) -> str:
+        """The definition as canonical JSON: what is hashed, and what a stored closure keeps of its policy."""
+        return json.dumps(self.definition(), sort_keys=True, separators=(",", ":"))
+
     def hash(self) -> str:
-        text = json.dumps(self.definition(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return hashlib.sha256(self.definition_json().encode()).hexdigest()[:16]
 
     def describe_threshold(self) -> str:
         return f"{'at least' if self.inclusive else 'more than'} {format(self.threshold.normalize(), 'f')}%"
@@ -142,6 +145,14 @@ def parse_policy(data: dict, base_dir: Path | None = None) -> Policy:
             f"{'.'.join(str(p) for p in err['loc']) or 'policy'}: {err['msg']}" for err in exc.errors()
         )
         raise PolicyError(f"policy {resolved.get('name', '?')!r} is invalid: {problems}") from None
+
+
+def from_definition(text: str) -> Policy:
+    """A policy from the canonical JSON `Policy.definition_json` gave (kept beside a materialised closure)."""
+    try:
+        return Policy.model_validate(json.loads(text))
+    except (ValueError, ValidationError) as exc:
+        raise PolicyError(f"a stored policy definition cannot be read: {exc}") from None
 
 
 def load_policy(name_or_path: str | Path) -> Policy:

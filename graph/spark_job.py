@@ -131,6 +131,7 @@ def publish(store: Store, policy: Policy, as_of: date, rows: list[dict]) -> Spar
     restricted = sum(1 for r in rows if r["status"] == "restricted")
     indeterminate = len(rows) - restricted
     shown = store.run("closure/version_set", policy=policy.name, version=version, policy_hash=policy.hash(),
+                      definition=policy.definition_json(),
                       as_of=as_of, restricted=restricted, indeterminate=indeterminate, rounds=rounds, token=None,
                       dead=writers.dead(store))[0]["shown"]
     if previous and previous != version:

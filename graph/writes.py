@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ownergraph.graph import incremental, writers
 from ownergraph.graph.errors import OwnergraphError
-from ownergraph.graph.policy import load_policy
+from ownergraph.graph.policy import Policy, from_definition, load_policy
 from ownergraph.graph.store import Store, native
 
 log = logging.getLogger(__name__)
@@ -43,25 +43,43 @@ def begin(store: Store) -> Write:
     return write
 
 
-def finish(store: Store, write: Write, touched: Iterable[str]) -> list[incremental.Update]:
+def finish(store: Store, write: Write, touched: Iterable[str], done: Iterable[str] = ()) -> list[incremental.Update]:
     """Recompute every withdrawn closure from the parties the write touched, and give it back. On an
-    error the closures stay withdrawn (dirty) and the error is raised."""
+    error the closures stay withdrawn (dirty) and the error is raised. `done` names the policies whose
+    closures the writer has already recomputed and given back itself (the refresh does, on its own date)."""
     roots: incremental.Roots = {key: {f"party:{key}"} for key in touched}
+    skip = set(done)
     try:
         for row in store.run("writes/closures"):
-            try:
-                policy = load_policy(row["policy"])
-            except (OwnergraphError, OSError, ValueError):
-                log.warning("closure %s stays withdrawn: no policy of that name to recompute it", row["policy"])
+            if row["policy"] in skip:
                 continue
-            if policy.hash() != row["policy_hash"] or row["as_of"] is None:
-                continue  # materialised from another definition: left withdrawn until rebuilt
+            policy = _policy_of(row)
+            if policy is None or row["as_of"] is None:
+                log.warning("closure %s stays withdrawn: its policy definition is not known", row["policy"])
+                continue
             write.updates += incremental.update(store, [policy], roots, native(row["as_of"]), token=write.token)
     except BaseException:
         abandon(store, write)
         raise
     release(store, write)
     return write.updates
+
+
+def _policy_of(row: dict) -> Policy | None:
+    """The policy a closure was built from: the definition stored beside it, else the built-in of its name
+    (closures built before definitions were stored), provided the hash matches."""
+    candidates = []
+    if row.get("definition"):
+        candidates.append(lambda: from_definition(row["definition"]))
+    candidates.append(lambda: load_policy(row["policy"]))
+    for candidate in candidates:
+        try:
+            policy = candidate()
+        except (OwnergraphError, OSError, ValueError):
+            continue
+        if policy.hash() == row["policy_hash"]:
+            return policy
+    return None
 
 
 def abandon(store: Store, write: Write) -> None:

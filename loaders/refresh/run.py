@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ownergraph.graph import changes as change_log
-from ownergraph.graph import incremental
+from ownergraph.graph import incremental, writes
 from ownergraph.graph.policy import load_policy
 from ownergraph.graph.store import Store, connect, native
 from ownergraph.loaders.refresh.apply import SourceReport, apply
@@ -82,13 +82,21 @@ def _run(store: Store, settings: RefreshSettings, config: RefreshConfig, today: 
                 staged[-1].before = said
                 staged[-1].seconds = {"read": round(read_s, 2), "stage": round(time.monotonic() - began - read_s, 2)}
             done = []
-            for diff in staged:
-                rejects = work / "rejects" / f"{run.id}-{diff.snapshot.source.name}-{day.isoformat()}.csv"
-                began = time.monotonic()
-                done.append(apply(store, diff, run.id, rejects, settings.batch_size))
-                done[-1].report.seconds = {**diff.seconds, "apply": round(time.monotonic() - began, 2)}
-                run.sources.append(done[-1].report)
-            _recompute(store, settings, run, policies, incremental.merge(*(a.roots for a in done)), day)
+            write = writes.begin(store)  # the closures are withdrawn before the day's first write
+            try:
+                for diff in staged:
+                    rejects = work / "rejects" / f"{run.id}-{diff.snapshot.source.name}-{day.isoformat()}.csv"
+                    began = time.monotonic()
+                    done.append(apply(store, diff, run.id, rejects, settings.batch_size))
+                    done[-1].report.seconds = {**diff.seconds, "apply": round(time.monotonic() - began, 2)}
+                    run.sources.append(done[-1].report)
+                roots = incremental.merge(*(a.roots for a in done))
+                _recompute(store, settings, run, policies, roots, day, write.token)
+                # closures of other policies: recomputed on their own dates from the same roots
+                writes.finish(store, write, roots, done=[p.name for p in policies])
+            except BaseException:
+                writes.abandon(store, write)
+                raise
             for applied in done:
                 began = time.monotonic()
                 remember(store, applied, run.id)
@@ -109,11 +117,12 @@ def _run(store: Store, settings: RefreshSettings, config: RefreshConfig, today: 
     return run
 
 
-def _recompute(store: Store, settings: RefreshSettings, run: RunReport, policies, roots, day: date) -> None:
+def _recompute(store: Store, settings: RefreshSettings, run: RunReport, policies, roots, day: date,
+               token: str | None = None) -> None:
     def keep(changes: list[incremental.Change]) -> None:
         run.changes += change_log.record(store, run.id, changes, bool(settings.refresh_webhook_url))
 
-    for result in incremental.update(store, policies, roots, day, keep):
+    for result in incremental.update(store, policies, roots, day, keep, token=token):
         run.closures.append({"policy": result.policy, "as_of": day.isoformat(), "mode": result.mode,
                              "region": result.region, "restricted": result.restricted,
                              "indeterminate": result.indeterminate, "changes": len(result.changes),
