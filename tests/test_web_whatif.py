@@ -47,6 +47,9 @@ def test_baltic_and_fjord_show_their_flip_points(page, base_url):  # noqa: F811
     assert any("more than 25% and at most 50% in Baltic Data UAB must fall to 40% or less" in t for t in texts)
     assert any("would be restricted if Rheinwerk Beteiligungs GmbH's stake in Baltic Data UAB were more than 40%" in t
                for t in texts)
+    open_party(page, base_url, "COBALT", "restricted")
+    assert any("Nordlicht Investments S.a r.l.'s 25% in Cobalt Ridge Analytics Inc must fall to 20% or less" in t
+               for t in page.locator("#flip-list li").all_inner_texts())
     open_party(page, base_url, "FJORD", "clear")
     assert page.locator("#whatif-title").inner_text() == "What would make it restricted"
     assert any("were more than 50%" in t for t in page.locator("#flip-list li").all_inner_texts())

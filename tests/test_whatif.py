@@ -119,6 +119,10 @@ def test_post_what_if_before_and_after_with_flip_points(client, loaded):
     sentences = [p["sentence"] for p in plain["flips"]["points"]]
     assert ("Nordlicht Investments S.a r.l.'s 60% in Rheinwerk Beteiligungs GmbH must fall to 50% or less for "
             "Vantage Robotics B.V. to be clear.") in sentences
+    for party, owner, exact in [("BALTIC", "csv:RHEINWERK", "40"), ("COBALT", "csv:NORDLICHT", "20")]:
+        found = client.post("/v1/what-if", json={"party": party, "as_of": "2026-11-28", "flips": True}).json()
+        assert (owner, "at_most", exact) in {(p["edge"]["owner"], p["condition"], p["exact"])
+                                             for p in found["flips"]["points"]}, found["flips"]
     ranged = client.post("/v1/what-if", json={
         "party": "BALTIC", "as_of": "2026-11-28", "policy": "cn-effective",
         "changes": [{"op": "set", "owner": "RHEINWERK", "owned": "BALTIC",
