@@ -6,15 +6,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ownergraph.graph import cypher_engine, explain, materialise
+from ownergraph.graph import explain
 from ownergraph.graph.errors import AmbiguousParty, UnknownParty
-from ownergraph.graph.parties import resolve
 from ownergraph.graph.policy import DEFAULT_POLICY, Policy, load_policy
-from ownergraph.graph.store import Store, native
 from ownergraph.graph.verdict import Verdict
 
-if TYPE_CHECKING:  # the reference engine (networkx) is imported only by the in-memory paths
+if TYPE_CHECKING:  # each engine is imported by the paths that use it: the driver, or networkx
     from ownergraph.graph.network import Network
+    from ownergraph.graph.store import Store
 
 
 def _policy(policy: str | Path | Policy) -> Policy:
@@ -28,6 +27,9 @@ def verdict(store: Store, party_id: str, policy: str | Path | Policy = DEFAULT_P
     Read from the policy's materialised closure when there is a current one for that date (one indexed
     lookup and the proof tree); otherwise evaluated on demand over the party's upstream cone.
     """
+    from ownergraph.graph import cypher_engine
+    from ownergraph.graph.parties import resolve
+
     chosen = _policy(policy)
     party = resolve(store, party_id)
     day = as_of or date.today()
@@ -50,6 +52,9 @@ def from_closure(store: Store, key: str, policy: Policy, day: date, info: dict |
     after a recompute), the read is done again on the new one, and after `attempts` the caller evaluates
     on demand. `info` is the version as read before (default: read now).
     """
+    from ownergraph.graph import materialise
+    from ownergraph.graph.store import native
+
     info = info if info is not None else materialise.current(store, policy)
     for _ in range(attempts):
         if info is None or day != native(info["as_of"]):
@@ -93,6 +98,7 @@ def controllers(store: Store, party_id: str, as_of: date | None = None) -> list[
     """The parties that control a party (company control), nearest first, with their paths."""
     from ownergraph.graph.cone import read_cone
     from ownergraph.graph.control import controllers as find_controllers
+    from ownergraph.graph.parties import resolve
 
     party = resolve(store, party_id)
     day = as_of or date.today()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 from ownergraph.loaders import files
 from ownergraph.loaders.records import Item
@@ -40,22 +41,25 @@ def _module(fmt: str):
         raise UnknownFormat(f"format {fmt!r} is not available: {exc}") from None
 
 
-def available() -> list[str]:
-    out = []
+def _installed() -> Iterator[tuple[str, ModuleType]]:
+    """Each format's module, in detection order, imported only when reached: a CSV folder is told
+    without importing the FollowTheMoney model."""
     for fmt, name in MODULES.items():
         try:
-            importlib.import_module(name)
-            out.append(fmt)
+            yield fmt, importlib.import_module(name)
         except ModuleNotFoundError:
-            pass
-    return out
+            continue
+
+
+def available() -> list[str]:
+    return [fmt for fmt, _ in _installed()]
 
 
 def detect(path: Path) -> str:
     """The format of a file or folder, from what it holds."""
-    for fmt in available():
+    for fmt, module in _installed():
         try:
-            if _module(fmt).sniff(path):
+            if module.sniff(path):
                 return fmt
         except files.FILE_ERRORS:
             continue

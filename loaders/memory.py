@@ -14,8 +14,7 @@ from pathlib import Path
 
 from ownergraph.graph.network import Network, place
 from ownergraph.loaders import formats
-from ownergraph.loaders.records import Item, Reject
-from ownergraph.loaders.sink import reason_key, unknown_party
+from ownergraph.loaders.records import Item, Reject, reason_key, unknown_party
 
 
 @dataclass

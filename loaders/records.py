@@ -16,3 +16,14 @@ class Reject:
 
 
 Item = PartyRecord | StakeRecord | Reject
+
+
+def reason_key(reason: str) -> str:
+    """The reason without the record's own values, for counting rejects by reason."""
+    return reason.split(":")[0].strip()
+
+
+def unknown_party(record: StakeRecord) -> Reject:
+    """The reject of a stake whose owner or owned party no record of the load named."""
+    return Reject(record.provenance.source, record.provenance.record,
+                  f"unknown party: {record.owner} or {record.owned} is not loaded", f"{record.owner} -> {record.owned}")

@@ -20,7 +20,7 @@ from neo4j.exceptions import Neo4jError
 
 from ownergraph.graph.model import PartyRecord, StakeRecord
 from ownergraph.graph.store import Store
-from ownergraph.loaders.records import Item, Reject
+from ownergraph.loaders.records import Item, Reject, reason_key, unknown_party
 
 
 @dataclass
@@ -75,17 +75,6 @@ class RejectsFile:
     def close(self) -> None:
         if self._handle:
             self._handle.close()
-
-
-def reason_key(reason: str) -> str:
-    """The reason without the record's own values, for counting rejects by reason."""
-    return reason.split(":")[0].strip()
-
-
-def unknown_party(record: StakeRecord) -> Reject:
-    """The reject of a stake whose owner or owned party no record of the load named."""
-    return Reject(record.provenance.source, record.provenance.record,
-                  f"unknown party: {record.owner} or {record.owned} is not loaded", f"{record.owner} -> {record.owned}")
 
 
 class Sink:
@@ -175,7 +164,7 @@ class Sink:
             return [{**r, "record": batch[r["i"]]} for r in result]
         except Neo4jError:
             pass
-        out = []
+        out: list[dict] = []
         for record, row in zip(batch, rows):
             row["i"] = 0
             try:
