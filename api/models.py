@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -153,8 +153,12 @@ class PolicyInfo(BaseModel):
     definition: dict[str, Any]
 
 
-BuiltinName = Literal[tuple(builtin_names())]  # type: ignore[valid-type]
-InterestType = Literal[INTEREST_TYPES]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # the names are read from the policy files at import, which a checker cannot see
+    BuiltinName = str
+    InterestType = str
+else:
+    BuiltinName = Literal[tuple(builtin_names())]
+    InterestType = Literal[INTEREST_TYPES]
 
 
 class SeedRules(BaseModel):

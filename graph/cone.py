@@ -21,7 +21,7 @@ def edge_from_row(row: dict) -> Edge:
         key=row["key"], owner=row["owner"], owned=row["owned"], type=row["type"], lo=row["lo"], hi=row["hi"],
         start=native(row.get("start")), end=native(row.get("end")), counted=True,
         sources=tuple(zip(row.get("sources") or [], row.get("records") or [])),
-        share_min=row.get("share_min") or 0.0, share_max=row.get("share_max") if row.get("share_max") is not None else 100.0,
+        share_min=row.get("share_min") or 0.0, share_max=100.0 if row.get("share_max") is None else row["share_max"],
         min_open=bool(row.get("min_open")), max_open=bool(row.get("max_open")),
     )
 

@@ -197,11 +197,11 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
         write_marks(store, version, mark, [{"key": k, "fields": {"seed": True, f"{bound}_round": 0,
                                                           f"{bound}_reason": "seed", f"{bound}_witness": []}}
                                      for k in seeds])
-        members = {k: [] for k in seeds}
+        members: dict[str, list[str]] = {k: [] for k in seeds}
         params = round_params(policy, as_of, bound)
         # round 1 judges every party of the region, and those its seeds hold, against the closure as it
         # stands; later rounds only the parties held by those that just entered (semi-naive)
-        held = set()
+        held: set[str] = set()
         for i in range(0, len(seeds), PAGE):
             held.update(r["key"] for r in store.run("closure/children", frontier=seeds[i:i + PAGE], mark=mark,
                                                     as_of=as_of))
@@ -227,7 +227,7 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
             for r in rows:
                 members[r["key"]] = sorted(r["witness"])
             frontier = sorted(r["key"] for r in rows)
-            found = set()
+            found: set[str] = set()
             for i in range(0, len(frontier), PAGE):
                 found.update(r["key"] for r in store.run("closure/children", frontier=frontier[i:i + PAGE],
                                                          mark=mark, as_of=as_of))
@@ -263,8 +263,9 @@ def rebuild(store: Store, policy: Policy, as_of: date, state: dict | None, roots
     """A full materialise; changes are logged against the previous version when there was one. The
     previous version is withdrawn from readers first and dropped only after the changes are recorded."""
     previous = (state["updating"] or state["version"]) if state else None
-    old = all_standings(store, previous) if previous else None
-    if previous:
+    old: dict[str, dict] | None = None
+    if state and previous:
+        old = all_standings(store, previous)
         # a recompute interrupted half-way: its region's standings as they were before it began
         for row in store.run("refresh/region_before_read", version=previous):
             if row["status"] == CLEAR:
@@ -283,7 +284,7 @@ def rebuild(store: Store, policy: Policy, as_of: date, state: dict | None, roots
             after = new.get(k, {"status": CLEAR, "witness": []})
             if before["status"] != after["status"]:
                 causes = sorted(roots.get(k, ()))[:MAX_CAUSES]
-                if state["policy_hash"] != policy.hash():
+                if state and state["policy_hash"] != policy.hash():
                     causes.append(f"policy:{policy.hash()}")
                 witness = after["witness"] if after["status"] != CLEAR else before["witness"]
                 result.changes.append(Change(policy.name, policy.hash(), k, before["status"], after["status"],

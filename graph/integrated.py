@@ -59,8 +59,8 @@ def solve(weights: dict[str, dict[str, float]], seeds: set[str]) -> tuple[dict[s
             children[owner].add(owned)
     stack = list(seeds)
     while stack:
-        x = stack.pop()
-        for y in children[x]:
+        node = stack.pop()
+        for y in children[node]:
             if y not in seeds and y not in downstream:
                 downstream.add(y)
                 stack.append(y)

@@ -129,7 +129,7 @@ def read_verdict(store: Store, key: str, policy: Policy, closure_info: dict) -> 
     while wanted - fetched:
         batch = sorted(wanted - fetched)
         fetched.update(batch)
-        witness_keys = set()
+        witness_keys: set[str] = set()
         for row in store.run("read/verdicts_by_party", keys=batch, version=version):
             standing = Standing(row["key"], seed="seed" if row["seed"] else None,
                                 sure_round=row["sure_round"], possible_round=row["possible_round"],

@@ -23,11 +23,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Final, Literal
 
 from ownergraph.graph.policy import Policy
 from ownergraph.graph.share import encode_threshold, meets
 
-RESTRICTED, CLEAR, INDETERMINATE = "restricted", "clear", "indeterminate"
+Status = Literal["restricted", "clear", "indeterminate"]
+Reason = Literal["seed", "ownership", "control"]
+RESTRICTED: Final = "restricted"
+CLEAR: Final = "clear"
+INDETERMINATE: Final = "indeterminate"
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,8 @@ class Standing:
     seed: str | None = None  # the rule that makes it a seed
     sure_round: int | None = None  # round it entered R_sure (0 = seed)
     possible_round: int | None = None
-    sure_reason: str | None = None  # seed | ownership | control
-    possible_reason: str | None = None
+    sure_reason: Reason | None = None
+    possible_reason: Reason | None = None
     sure_witness: tuple[str, ...] = ()  # edge keys that made it restricted
     possible_witness: tuple[str, ...] = ()
     # integrated method: effective share held by seeds, in percent
@@ -85,7 +90,7 @@ class Standing:
     effective_lo_open: bool = False  # the effective share is strictly above effective_lo
     effective_hi_open: bool = False  # ... strictly below effective_hi
 
-    def enter(self, bound: str, round_: int, reason: str, witness: tuple[str, ...] = ()) -> None:
+    def enter(self, bound: str, round_: int, reason: Reason, witness: tuple[str, ...] = ()) -> None:
         """Record that the party entered R_sure (bound "sure") or R_possible ("possible") in a round."""
         if bound == "sure":
             self.sure_round, self.sure_reason, self.sure_witness = round_, reason, witness
@@ -93,7 +98,7 @@ class Standing:
             self.possible_round, self.possible_reason, self.possible_witness = round_, reason, witness
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if self.sure_round is not None:
             return RESTRICTED
         if self.possible_round is not None:
@@ -107,7 +112,7 @@ class Closure:
     as_of: date
     standings: dict[str, Standing] = field(default_factory=dict)
 
-    def status(self, key: str) -> str:
+    def status(self, key: str) -> Status:
         standing = self.standings.get(key)
         return standing.status if standing else CLEAR
 

@@ -28,10 +28,10 @@ import numpy as np
 
 from ownergraph.graph.network import Network
 from ownergraph.graph.policy import Policy
-from ownergraph.graph.semantics import INDETERMINATE, RESTRICTED, Closure, Standing, counts, seed_rule
+from ownergraph.graph.semantics import INDETERMINATE, RESTRICTED, Closure, Reason, Standing, counts, seed_rule
 from ownergraph.graph.share import SCALE, encode_threshold
 
-REASONS = ("seed", "ownership", "control")  # codes 0, 1, 2 of `reason`
+REASONS: tuple[Reason, ...] = ("seed", "ownership", "control")  # codes 0, 1, 2 of `reason`
 
 
 @dataclass

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from ownergraph.graph.materialise import MaterialisedClosure
+    from ownergraph.graph.spark_job import SparkClosure
     from ownergraph.settings import Settings
 
 app = typer.Typer(help="Ownership analytics: is a party owned or controlled by restricted parties, and why?",
@@ -332,6 +334,7 @@ def closure(
             p for p in builtin_policies().values() if p.method == "aggregate"]
         for p in chosen:
             began = time.monotonic()
+            done: MaterialisedClosure | SparkClosure
             if engine == "spark":
                 from ownergraph.graph import spark_job
 
@@ -423,10 +426,10 @@ def refresh(
     if schedule is not None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         try:
-            runs = run_scheduled(settings, None if schedule == "sources" else schedule, config=path)
+            finished = run_scheduled(settings, None if schedule == "sources" else schedule, config=path)
         except (RefreshBusy, ValueError) as exc:
             fail(str(exc), 2)
-        console.print(f"scheduler stopped after {runs} run(s)")
+        console.print(f"scheduler stopped after {finished} run(s)")
         return
     store = _store()
     try:
@@ -611,9 +614,9 @@ def what_if(
     day = _as_of(as_of) or date.today()
     try:
         chosen = load_policy(policy)
-        changes = [whatif.parse(kind, text) for kind, texts in
-                   (("set", set_), ("remove", remove), ("add", add), ("headquarters", headquarters))
-                   for text in texts or []]
+        asked: list[tuple[whatif.Kind, list[str] | None]] = [
+            ("set", set_), ("remove", remove), ("add", add), ("headquarters", headquarters)]
+        changes = [whatif.parse(kind, text) for kind, texts in asked for text in texts or []]
         if engine == "memory":
             if not data:
                 fail("--engine memory needs --data FOLDER (the files to judge from)", 2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter
 
@@ -13,14 +13,15 @@ from ownergraph.api.models import ErrorBody, PartyDetails, RelatedPage, Ultimate
 from ownergraph.graph import consolidation
 
 router = APIRouter(prefix="/v1/parties", tags=["parties"])
-ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
+ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
 
 
 def _page(store, party_id: str, direction: Literal["owners", "subsidiaries"], depth: int, as_of, limit: int,
           offset: int) -> RelatedPage:
     page = relations.related(store, party_id, direction, depth, as_of, limit, offset)
-    return RelatedPage(party=page.party, direction=direction, as_of=as_of, depth=depth, total=page.total,
-                       limit=limit, offset=offset, truncated=page.truncated, items=page.items)
+    return RelatedPage.model_validate(dict(party=page.party, direction=direction, as_of=as_of, depth=depth,
+                                           total=page.total, limit=limit, offset=offset, truncated=page.truncated,
+                                           items=page.items))
 
 
 @router.get("/{party_id:path}/owners", response_model=RelatedPage, responses=ERRORS)

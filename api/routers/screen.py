@@ -88,6 +88,6 @@ async def screen(request: Request, store: StoreDep, policy: PolicyDep, as_of: As
         text = csv_rows.write_csv(results, policy.name, policy.hash(), day)
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="screening.csv"'})
-    answer = ScreenResponse(policy=policy.name, policy_hash=policy.hash(), as_of=day, min_score=min_score,
-                            results=results)
+    answer = ScreenResponse.model_validate(dict(policy=policy.name, policy_hash=policy.hash(), as_of=day,
+                                                min_score=min_score, results=results))
     return JSONResponse(answer.model_dump(mode="json"))

@@ -15,7 +15,7 @@ from ownergraph.graph.policy import BUILTIN_DIR, Policy, builtin_policies, parse
 from ownergraph.graph.verdict import Verdict
 
 router = APIRouter(prefix="/v1", tags=["verdicts"])
-ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 
 def adhoc_policy(body: str | PolicyDefinition) -> Policy:

@@ -47,7 +47,7 @@ class WhatIfRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     party: str = Field(min_length=1, max_length=500, description="Any id of the party judged")
-    policy: BuiltinName | PolicyDefinition = Field(default="cn-majority")  # type: ignore[valid-type]
+    policy: BuiltinName | PolicyDefinition = Field(default="cn-majority")
     as_of: date | None = None
     changes: list[ChangeBody] = Field(default=[], max_length=100)
     flips: bool = Field(default=False, description="Also the flip points of the verdict after the changes")

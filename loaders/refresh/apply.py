@@ -8,11 +8,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ownergraph.graph import incremental
 from ownergraph.graph.model import PartyRecord, RecordError, StakeRecord
 from ownergraph.graph.store import Store, pages
-from ownergraph.loaders.refresh.stage import Diff, Said, digest
+from ownergraph.loaders.refresh.stage import Diff, Said, digest, listing_text
+from ownergraph.loaders.values import listing
 from ownergraph.loaders.sink import RejectsFile, Sink
 
 
@@ -53,7 +55,8 @@ def apply(store: Store, diff: Diff, run: str, rejects: Path, batch_size: int) ->
         sink.reject(reject)
     groups = {**diff.new, **diff.changed}
     # stakes: where each new or changed group goes (its period), and which periods end today
-    ending: list[str] = [diff.said[k].interest for k in diff.dropped if k.startswith("s|") and diff.said[k].interest]
+    ending: list[str] = [interest for k in diff.dropped
+                         if k.startswith("s|") and (interest := diff.said[k].interest)]
     placed: dict[str, date | None] = {}
     for key, records in groups.items():
         if not key.startswith("s|"):
@@ -61,7 +64,7 @@ def apply(store: Store, diff: Diff, run: str, rejects: Path, batch_size: int) ->
         before = diff.said.get(key)
         start, ends_previous = period(records, before, first, day)
         placed[key] = start
-        if ends_previous:
+        if ends_previous and before is not None and before.interest is not None:  # period() says so only then
             ending.append(before.interest)
     for page in pages(ending):
         for row in store.run("refresh/stakes_end", keys=page, date=day, source=name, run=run,
@@ -81,14 +84,16 @@ def apply(store: Store, diff: Diff, run: str, rejects: Path, batch_size: int) ->
     stake_rows = [{"rkey": k, "owner": r[0].owner, "owned": r[0].owned, "type": r[0].interest, "start": placed[k],
                    "declares": r[0].declares} for k, r in groups.items() if k.startswith("s|")]
     landed: dict[str, str] = {}
-    for page in pages(stake_rows):
-        for row in store.run("refresh/stake_keys", rows=page):
+    for rows_page in pages(stake_rows):
+        for row in store.run("refresh/stake_keys", rows=rows_page):
             landed[row["rkey"]] = row["interest"]
             roots[row["owned"]].add(row["interest"])
     party_lists: dict[str, list[str]] = {}
+    party_listings: dict[str, list[str]] = {}
     for key, records in groups.items():
         if key.startswith("p|"):
             party_lists[key] = sorted({n for r in records for n in r.lists})
+            party_listings[key] = sorted({listing_text(m) for r in records for m in r.listings})
     if not first:
         added = [{"id": k[2:], "lists": sorted(set(v) - set(diff.said[k].lists if k in diff.said else []))}
                  for k, v in party_lists.items()]
@@ -98,6 +103,7 @@ def apply(store: Store, diff: Diff, run: str, rejects: Path, batch_size: int) ->
                     if k.startswith("p|") and diff.said[k].lists]
         in_pages(store, "refresh/listings_add", [r for r in added if r["lists"]], date=day, source=name)
         in_pages(store, "refresh/listings_end", [r for r in removed if r["lists"]], date=day, run=run)
+        in_pages(store, "refresh/listings_end_dated", unstated(diff, party_listings), date=day, run=run)
     changed_ids = sorted({k[2:] for k in party_lists} | {k[2:] for k in diff.dropped if k.startswith("p|")})
     for page in pages(changed_ids):
         for row in store.run("refresh/party_keys", ids=page):
@@ -112,7 +118,7 @@ def apply(store: Store, diff: Diff, run: str, rejects: Path, batch_size: int) ->
     report.parties_absent = len(absent)
     report.stakes_new = sum(1 for k in diff.new if k.startswith("s|"))
     report.stakes_changed = sum(1 for k in diff.changed if k.startswith("s|"))
-    state = []
+    state: list[dict[str, Any]] = []
     for key in groups:
         parts = diff.parts[key]
         if key.startswith("p|"):
@@ -120,15 +126,32 @@ def apply(store: Store, diff: Diff, run: str, rejects: Path, batch_size: int) ->
             said = {"name": first_record.name, "kind": first_record.kind, "jurisdiction": first_record.jurisdiction,
                     "headquarters": first_record.headquarters, "nationalities": list(first_record.nationalities),
                     "lists": party_lists[key], "status": first_record.status}
+            if party_listings[key]:
+                said["listings"] = party_listings[key]
             state.append({"rkey": key, "kind": "party", "parts": parts, "hash": digest(parts), "start": None,
-                          "interest": None, "lists": party_lists[key], "party": key[2:], "said": json.dumps(said)})
+                          "interest": None, "lists": party_lists[key], "listings": party_listings[key],
+                          "party": key[2:], "said": json.dumps(said)})
         else:
             interest = landed.get(key)
             # a stake whose parties are unknown did not land: remembered as unsaid, so it is tried again
             state.append({"rkey": key, "kind": "stake", "parts": parts if interest else [],
                           "hash": digest(parts) if interest else "", "start": placed[key], "interest": interest,
-                          "lists": [], "party": None, "said": None})
+                          "lists": [], "listings": [], "party": None, "said": None})
     return Applied(diff, report, dict(roots), state)
+
+
+def unstated(diff: Diff, party_listings: dict[str, list[str]]) -> list[dict]:
+    """The dated memberships a source stated last time and no longer states (a membership is its party,
+    list and start; a changed end is the same membership): each ends on the snapshot date if still running."""
+    rows = []
+    for key, said in diff.said.items():
+        if not key.startswith("p|") or not said.listings:
+            continue
+        now = {(m.name, m.start) for m in map(listing, party_listings.get(key, []))}
+        for before in map(listing, said.listings):
+            if (before.name, before.start) not in now:
+                rows.append({"id": key[2:], "name": before.name, "start": before.start})
+    return rows
 
 
 def period(records: list[StakeRecord], before: Said | None, first: bool, day: date) -> tuple[date | None, bool]:
