@@ -19,7 +19,6 @@ import csv
 import ipaddress
 import json
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -106,16 +105,12 @@ async def run(url: str, ids: list[str], policy: str, clients: int, requests: int
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def served(timeout: float = 60):
     """The API in a uvicorn subprocess on a free loopback port, on the settings of the environment."""
-    port = _free_port()
+    from ownergraph.graph.server import free_port
+
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "ownergraph.api.app:from_environment", "--factory",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
                                 "--timeout-keep-alive", "30"])

@@ -16,7 +16,6 @@ import csv
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -67,12 +66,6 @@ def write_folder(edges: Path, out: Path, seed: int, seed_share: float, variety: 
     return len(nodes), len(rows)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -101,7 +94,7 @@ def main() -> None:
         folder = Path(tmp) / args.graph.stem
         parties, edges = write_folder(args.graph, folder, args.seed, args.seed_share)
         print(f"{args.graph.name}: {parties} parties, {edges} edges")
-        settings = Settings(data_dir=Path(tmp) / "db", bolt_port=free_port()) if not os.environ.get("NEO4J_URI") else Settings()
+        settings = Settings(data_dir=Path(tmp) / "db", bolt_port=server.free_port()) if not os.environ.get("NEO4J_URI") else Settings()
         if not settings.external:
             began = time.monotonic()
             server.start(settings)

@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -173,12 +172,6 @@ def run_child(folder: Path, batch_size: int, overrides: dict[str, str], server_p
 
 # -- the parent: folders, server, table -------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def neo4j(heap: str, pagecache: str):
     """(uri, user, password, server pid or None): NEO4J_URI if set, else a new local server for the run,
@@ -191,7 +184,7 @@ def neo4j(heap: str, pagecache: str):
     from ownergraph.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="ownergraph-load-rate-neo4j-") as data_dir:
-        settings = Settings(data_dir=Path(data_dir), bolt_port=free_port(), heap_size=heap, pagecache_size=pagecache)
+        settings = Settings(data_dir=Path(data_dir), bolt_port=server.free_port(), heap_size=heap, pagecache_size=pagecache)
         uri = server.start(settings)
         try:
             yield uri, "neo4j", server.password(server.layout(settings)), server.read_pid(server.layout(settings))

@@ -21,7 +21,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -29,12 +28,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 DELTA = 0.01
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def next_snapshot(day1: Path, day2: Path, seed: int, delta: float) -> dict[str, int]:
@@ -113,7 +106,7 @@ def main() -> None:
               f"{delta['moved']} parties moved ({time.monotonic() - began:.1f} s to write)", flush=True)
         external = bool(os.environ.get("NEO4J_URI"))
         settings = RefreshSettings(data_dir=root / "data") if external else \
-            RefreshSettings(data_dir=root / "data", bolt_port=free_port())
+            RefreshSettings(data_dir=root / "data", bolt_port=server.free_port())
         if not external:
             server.start(settings)
         store = connect(settings)

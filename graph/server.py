@@ -208,6 +208,13 @@ def _set_initial_password(settings: Settings, paths: Layout, lib: Path) -> None:
         handle.write(secret + "\n")
 
 
+def free_port() -> int:
+    """A loopback TCP port nothing listens on now (for a server or an API started beside another)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def _bolt_open(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)

@@ -8,7 +8,6 @@ be had, tests that need it skip locally and fail under CI=true.
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -33,12 +32,6 @@ def missing(message: str, whole_module: bool = False) -> None:
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message, allow_module_level=whole_module)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _docker_answers() -> bool:
@@ -68,7 +61,7 @@ def neo4j_server(tmp_path_factory):
     from ownergraph.graph import server
     from ownergraph.settings import Settings
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("neo4j"), bolt_port=_free_port(),
+    settings = Settings(data_dir=tmp_path_factory.mktemp("neo4j"), bolt_port=server.free_port(),
                         heap_size="1g", pagecache_size="512m")
     try:
         uri = server.start(settings)

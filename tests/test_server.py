@@ -19,16 +19,10 @@ pytestmark = pytest.mark.neo4j  # each test starts and stops its own local Neo4j
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("og")
-    values = dict(os.environ, OWNERGRAPH_DATA_DIR=str(data_dir), OWNERGRAPH_BOLT_PORT=str(free_port()),
+    values = dict(os.environ, OWNERGRAPH_DATA_DIR=str(data_dir), OWNERGRAPH_BOLT_PORT=str(server.free_port()),
                   OWNERGRAPH_HEAP_SIZE="512m", OWNERGRAPH_PAGECACHE_SIZE="128m", NEO4J_URI="", COLUMNS="200")
     yield values
     subprocess.run([sys.executable, "-m", "ownergraph.cli", "db", "stop"], env=values, cwd=ROOT, timeout=120)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from conftest import missing
 
 from ownergraph.api.app import create_app
+from ownergraph.graph.server import free_port
 from ownergraph.loaders.run import load
 from ownergraph.settings import Settings
 
@@ -30,18 +30,12 @@ if not Path(CHROMIUM).exists():
     missing("Debian's chromium is not installed (apt-get install chromium)", whole_module=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base_url(store, demo_folder, tmp_path_factory):
     import uvicorn
 
     load(store, [demo_folder], rejects=tmp_path_factory.mktemp("rejects") / "r.csv", show_progress=False)
-    port = _free_port()
+    port = free_port()
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("data")), store=store)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
