@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from datetime import time as clock
 
 from ownergraph.graph.incremental import Change
-from ownergraph.graph.store import Store, native
+from ownergraph.graph.store import Store, native, pages
 
 PAGE = 1_000  # changes per webhook POST
 log = logging.getLogger(__name__)
@@ -34,8 +34,8 @@ def record(store: Store, run: str, changes: list[Change], pending: bool) -> int:
     rows = [{"key": f"{c.policy}|{c.party}|{c.as_of.isoformat()}|{c.old}|{c.new}", "run": run, "policy": c.policy,
              "policy_hash": c.policy_hash, "party": c.party, "old": c.old, "new": c.new, "date": c.as_of,
              "causes": list(c.causes), "witness": list(c.witness)} for c in changes]
-    for i in range(0, len(rows), PAGE):
-        store.run("refresh/changes_write", rows=rows[i:i + PAGE], pending=False if pending else None)
+    for page in pages(rows, PAGE):
+        store.run("refresh/changes_write", rows=page, pending=False if pending else None)
     return len(rows)
 
 

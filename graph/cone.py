@@ -11,7 +11,7 @@ from datetime import date
 from ownergraph.graph.errors import ConeTooLarge
 from ownergraph.graph.network import Network
 from ownergraph.graph.semantics import Edge, PartyFacts
-from ownergraph.graph.store import Store, native
+from ownergraph.graph.store import Store, native, pages
 
 MAX_CONE = 200_000  # parties; a cone larger than this is refused rather than exhausting memory
 
@@ -28,8 +28,8 @@ def edge_from_row(row: dict) -> Edge:
 
 def facts(store: Store, keys: list[str]) -> dict[str, PartyFacts]:
     out = {}
-    for i in range(0, len(keys), 5000):
-        for row in store.run("closure/party_facts", keys=keys[i:i + 5000]):
+    for page in pages(keys, 5000):
+        for row in store.run("closure/party_facts", keys=page):
             out[row["key"]] = PartyFacts(
                 key=row["key"], name=row["name"], kind=row["kind"] or "company", country=row["country"],
                 nationalities=tuple(row["nationalities"]),

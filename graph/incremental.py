@@ -32,7 +32,7 @@ from ownergraph.graph.cypher_engine import BOUNDS, round_params, seed_params
 from ownergraph.graph.materialise import drop, materialise, write_marks
 from ownergraph.graph.policy import Policy
 from ownergraph.graph.semantics import CLEAR, INDETERMINATE, RESTRICTED
-from ownergraph.graph.store import Store, native
+from ownergraph.graph.store import Store, native, pages
 
 PAGE = 5_000
 MAX_CAUSES = 5  # changed interests or parties kept per party as the cause of its change
@@ -140,9 +140,9 @@ def region(store: Store, roots: Roots, as_of: date, mark: str | None = None) -> 
     frontier = sorted(causes)
     while frontier:
         grown = []
-        for i in range(0, len(frontier), PAGE):
-            rows = store.run("refresh/downstream", frontier=frontier[i:i + PAGE], as_of=as_of) if mark is None \
-                else store.run("refresh/downstream_members", frontier=frontier[i:i + PAGE], as_of=as_of, mark=mark)
+        for page in pages(frontier, PAGE):
+            rows = store.run("refresh/downstream", frontier=page, as_of=as_of) if mark is None \
+                else store.run("refresh/downstream_members", frontier=page, as_of=as_of, mark=mark)
             for row in rows:
                 key, inherited = row["key"], causes[row["holder"]]
                 mine = causes.get(key)
@@ -176,14 +176,14 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
     def note(entrants: list[str], standing=None) -> None:
         rows = [standing(k) if standing else {"key": k, "status": CLEAR, "witness": []}
                 for k in entrants if k not in noted]
-        for i in range(0, len(rows), PAGE):
-            store.run("refresh/region_before_write", rows=rows[i:i + PAGE], version=version)
+        for page in pages(rows, PAGE):
+            store.run("refresh/region_before_write", rows=page, version=version)
         noted.update(entrants)
 
     note(members_before, lambda k: {"key": k, "status": old[k]["status"], "witness": old[k]["witness"]})
     store.run("refresh/closure_hide", policy=policy.name, version=version)
-    for i in range(0, len(members_before), PAGE):
-        store.run("refresh/region_unmark", keys=members_before[i:i + PAGE], version=version)
+    for page in pages(members_before, PAGE):
+        store.run("refresh/region_unmark", keys=page, version=version)
     base = state["rounds"] or 0
     entered: dict[str, dict[str, list[str]]] = {}
     last_round = base
@@ -191,8 +191,8 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
     outside: dict[str, set[str]] = {}  # parties that enter from outside the region (clear before), and causes
     for bound in BOUNDS:
         mark = f"{version}#{bound}"
-        seeds = [r["key"] for i in range(0, len(keys), PAGE)
-                 for r in store.run("closure/seeds", keys=keys[i:i + PAGE], as_of=as_of, **seed_params(policy))]
+        seeds = [r["key"] for page in pages(keys, PAGE)
+                 for r in store.run("closure/seeds", keys=page, as_of=as_of, **seed_params(policy))]
         note(seeds)
         write_marks(store, version, mark, [{"key": k, "fields": {"seed": True, f"{bound}_round": 0,
                                                           f"{bound}_reason": "seed", f"{bound}_witness": []}}
@@ -202,17 +202,15 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
         # round 1 judges every party of the region, and those its seeds hold, against the closure as it
         # stands; later rounds only the parties held by those that just entered (semi-naive)
         held: set[str] = set()
-        for i in range(0, len(seeds), PAGE):
-            held.update(r["key"] for r in store.run("closure/children", frontier=seeds[i:i + PAGE], mark=mark,
-                                                    as_of=as_of))
+        for page in pages(seeds, PAGE):
+            held.update(r["key"] for r in store.run("closure/children", frontier=page, mark=mark, as_of=as_of))
         candidates = sorted((inside - set(seeds)) | held)
         round_ = base
         while candidates:
             round_ += 1
             rows = []
-            for i in range(0, len(candidates), PAGE):
-                rows.extend(store.run("closure/round", candidates=candidates[i:i + PAGE], frontier=[], members=[], mark=mark,
-                                      **params))
+            for page in pages(candidates, PAGE):
+                rows.extend(store.run("closure/round", candidates=page, frontier=[], members=[], mark=mark, **params))
             arrivals = [r["key"] for r in rows if r["key"] not in inside and r["key"] not in outside]
             for k in arrivals:
                 causes = set()
@@ -228,9 +226,8 @@ def recompute(store: Store, policy: Policy, state: dict, affected: Roots, as_of:
                 members[r["key"]] = sorted(r["witness"])
             frontier = sorted(r["key"] for r in rows)
             found: set[str] = set()
-            for i in range(0, len(frontier), PAGE):
-                found.update(r["key"] for r in store.run("closure/children", frontier=frontier[i:i + PAGE],
-                                                         mark=mark, as_of=as_of))
+            for page in pages(frontier, PAGE):
+                found.update(r["key"] for r in store.run("closure/children", frontier=page, mark=mark, as_of=as_of))
             candidates = sorted(found)
         last_round = max(last_round, round_)
         entered[bound] = members
@@ -300,8 +297,8 @@ def rebuild(store: Store, policy: Policy, as_of: date, state: dict | None, roots
 def standings(store: Store, version: str, keys: list[str]) -> dict[str, dict]:
     """Status and witness of some parties in a closure version (clear when absent)."""
     out = {k: {"status": CLEAR, "witness": []} for k in keys}
-    for i in range(0, len(keys), PAGE):
-        for row in store.run("read/verdicts_by_party", keys=keys[i:i + PAGE], version=version):
+    for page in pages(keys, PAGE):
+        for row in store.run("read/verdicts_by_party", keys=page, version=version):
             out[row["key"]] = _standing(row)
     return out
 

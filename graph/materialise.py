@@ -21,7 +21,7 @@ from ownergraph.graph.cypher_engine import BOUNDS, round_params, seed_params
 from ownergraph.graph.network import Network
 from ownergraph.graph.policy import Policy
 from ownergraph.graph.semantics import Closure, Standing, seed_rule
-from ownergraph.graph.store import Store, native
+from ownergraph.graph.store import Store, native, pages
 from ownergraph.graph.verdict import Verdict
 
 PAGE = 10_000
@@ -47,8 +47,8 @@ def current(store: Store, policy: Policy) -> dict | None:
 
 def write_marks(store: Store, version: str, mark: str, rows: list[dict]) -> None:
     """Mark the parties of `rows` ({key, fields}) as members under `mark` and write their Verdict nodes."""
-    for i in range(0, len(rows), PAGE):
-        store.run("closure/mark", rows=rows[i:i + PAGE], version=version, mark=mark)
+    for page in pages(rows, PAGE):
+        store.run("closure/mark", rows=page, version=version, mark=mark)
 
 
 def materialise(store: Store, policy: Policy, as_of: date | None = None,
@@ -79,9 +79,8 @@ def materialise(store: Store, policy: Policy, as_of: date | None = None,
         while frontier:
             round_ += 1
             entered: dict[str, dict] = {}  # a party held from two pages of the frontier is judged twice, alike
-            for i in range(0, len(frontier), PAGE):
-                for r in store.run("closure/round", candidates=[], frontier=frontier[i:i + PAGE], members=[],
-                                   mark=mark, **params):
+            for page in pages(frontier, PAGE):
+                for r in store.run("closure/round", candidates=[], frontier=page, members=[], mark=mark, **params):
                     entered[r["key"]] = r
             write_marks(store, version, mark, [{"key": r["key"], "fields": {
                 f"{bound}_round": round_, f"{bound}_reason": r["reason"], f"{bound}_witness": sorted(r["witness"])}}

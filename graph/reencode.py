@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ownergraph.graph.share import Share
+from ownergraph.graph.store import pages
 
 BATCH = 5_000
 
@@ -28,7 +29,7 @@ def reencode(store: Any) -> int:
     written = 0
     for kind in ("interests", "provenance"):
         rows = [encoded(row) for row in store.stream(f"meta/shares_{kind}")]
-        for start in range(0, len(rows), BATCH):
-            store.run(f"meta/shares_{kind}_set", rows=rows[start:start + BATCH])
+        for page in pages(rows, BATCH):
+            store.run(f"meta/shares_{kind}_set", rows=page)
         written += len(rows)
     return written

@@ -12,6 +12,7 @@ import csv
 import os
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,7 +20,7 @@ from typing import Any, TextIO
 from neo4j.exceptions import Neo4jError
 
 from ownergraph.graph.model import PartyRecord, StakeRecord
-from ownergraph.graph.store import Store
+from ownergraph.graph.store import Store, pages
 from ownergraph.loaders.records import Item, Reject, reason_key, unknown_party
 
 
@@ -111,7 +112,7 @@ class Sink:
         self._flush_stakes(self._stakes, final=False)
         self._stakes = []
         waiting, self._waiting = self._waiting, []
-        for chunk in _chunks(waiting, self.batch_size):
+        for chunk in pages(waiting, self.batch_size):
             self._flush_stakes(chunk, final=True)
         self.rejects.close()
         return self.summary
@@ -130,7 +131,7 @@ class Sink:
             else:
                 self.summary.parties_updated += 1
 
-    def _flush_stakes(self, batch: list[StakeRecord], final: bool) -> None:
+    def _flush_stakes(self, batch: Sequence[StakeRecord], final: bool) -> None:
         if not batch:
             return
         written = set()
@@ -149,7 +150,7 @@ class Sink:
             else:
                 self._waiting.append(record)
 
-    def _write(self, statement: str, batch: list) -> list[dict]:
+    def _write(self, statement: str, batch: Sequence) -> list[dict]:
         """Write a batch in one transaction; on failure, row by row. Returns the written rows, each with
         its record under "record"."""
         rows = []
@@ -174,8 +175,3 @@ class Sink:
                 self.reject(Reject(record.provenance.source, record.provenance.record,
                                    f"database refused the record: {exc.message}", repr(row)[:500]))
         return out
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
