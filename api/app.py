@@ -47,11 +47,12 @@ SECURITY_HEADERS = [
 
 @dataclass(frozen=True)
 class ApiOptions:
-    """The API's own settings (OWNERGRAPH_API_KEYS_REQUIRED, OWNERGRAPH_API_MAX_BODY_BYTES, ...)."""
+    """The API's own settings (OWNERGRAPH_API_KEYS_REQUIRED, OWNERGRAPH_API_MAX_BODY_BYTES, ...), read from
+    Settings, which holds their defaults."""
 
-    keys_required: bool = False
-    max_body_bytes: int = 5_000_000
-    max_screen_rows: int = 1000
+    keys_required: bool
+    max_body_bytes: int
+    max_screen_rows: int
 
     @classmethod
     def of(cls, settings: Settings) -> ApiOptions:
