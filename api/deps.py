@@ -10,15 +10,10 @@ from ownergraph.api.errors import InvalidParameter, Unauthorized
 from ownergraph.api.models import IsoDate
 from ownergraph.graph.policy import DEFAULT_POLICY, Policy, builtin_names, builtin_policies
 from ownergraph.graph.store import Store
-from ownergraph.settings import Settings
 
 
 def get_store(request: Request) -> Store:
     return request.app.state.store
-
-
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
 
 
 def named_policy(policy: Annotated[str, Query(max_length=100, description="A built-in policy name",
@@ -45,7 +40,6 @@ def require_key(request: Request) -> None:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 PolicyDep = Annotated[Policy, Depends(named_policy)]
 AsOf = Annotated[IsoDate | None, Query(description="The date the verdict or interests hold on (ISO 8601); today by default")]
 PartyId = Annotated[str, Path(min_length=1, max_length=500, description="Any id of the party: key, scheme:value, or value")]

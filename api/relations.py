@@ -1,8 +1,8 @@
 """A party's details, and its owners or subsidiaries level by level, for browsing and the page's graph.
 
-Owners (or subsidiaries) are gathered breadth-first, one Cypher statement per level, up to MAX_DEPTH
-levels and MAX_PARTIES parties; each party is listed once, at the level it is first reached, with the
-interests that link it to the level before. The list is ordered by level, then by the largest share, and
+Owners (or subsidiaries) are gathered breadth-first, one Cypher statement per level, up to the depth
+asked (at most 6: api/deps.Depth) and MAX_PARTIES parties; each party is listed once, at the level it is
+first reached, with the interests that link it to the level before. The list is ordered by level, then by the largest share, and
 paginated.
 """
 
@@ -14,7 +14,6 @@ from datetime import date
 from ownergraph.graph.parties import resolve
 from ownergraph.graph.store import Store, native
 
-MAX_DEPTH = 6
 MAX_PARTIES = 5000  # parties gathered for one request, all levels together
 MAX_ROWS = 20000  # interests read per level
 DIRECTIONS = {"owners": "api/owners_level", "subsidiaries": "api/subsidiaries_level"}

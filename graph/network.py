@@ -10,7 +10,7 @@ flows from loaders to the graph, not back.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from ownergraph.graph.model import PartyRecord, StakeRecord, country_of
@@ -112,7 +112,3 @@ def _listings(held: tuple[tuple[str, date | None, date | None], ...],
         known = (listing.name, listing.start)
         out[known] = listing.end if listing.end is not None else out.get(known)
     return tuple((name, start, end) for (name, start), end in out.items())
-
-
-def with_edges(network: Network, edges: Iterable[Edge]) -> Network:
-    return replace(network, edges={e.key: e for e in edges})

@@ -64,10 +64,6 @@ class Share:
     def unknown(cls) -> Share:
         return cls(Decimal(0), HUNDRED)
 
-    @property
-    def is_exact(self) -> bool:
-        return self.lo == self.hi
-
     def encode(self) -> tuple[int, int]:
         return encode_lo(self.lo, self.lo_open), encode_hi(self.hi, self.hi_open)
 
