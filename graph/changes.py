@@ -45,10 +45,16 @@ def changes_since(store: Store, since: date | datetime, policy: str | None = Non
 
 
 def moment(since: date | datetime) -> datetime:
-    """A date as its midnight, and a date-time without a zone, in UTC."""
+    """A date as its midnight, and a date-time without a zone, in UTC; any other zone is moved to UTC (Neo4j
+    takes offsets up to 18 hours, Python up to 24), an instant beyond the calendar's ends to the end."""
     if not isinstance(since, datetime):
         since = datetime.combine(since, clock.min)
-    return since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+    if since.tzinfo is None:
+        return since.replace(tzinfo=UTC)
+    try:
+        return since.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant Python holds
+        return (datetime.min if since.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def as_json(row: dict) -> dict:

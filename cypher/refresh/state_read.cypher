@@ -3,4 +3,4 @@
 MATCH (r:SourceRecord {source: $source})
 WHERE r.gone IS NULL
 RETURN r.rkey AS rkey, r.hash AS hash, r.parts AS parts, r.start AS start, r.interest AS interest,
-       r.lists AS lists, r.party AS party
+       r.lists AS lists, r.listings AS listings, r.party AS party

@@ -14,8 +14,8 @@ from ownergraph.graph import incremental
 from ownergraph.graph.model import PartyRecord, RecordError, StakeRecord
 from ownergraph.graph.store import Store, pages
 from ownergraph.loaders.refresh.stage import Diff, Said, digest, listing_text
-from ownergraph.loaders.values import listing
 from ownergraph.loaders.sink import RejectsFile, Sink
+from ownergraph.loaders.values import listing
 
 
 @dataclass
@@ -33,6 +33,8 @@ class SourceReport:
     unchanged: int = 0
     rejected: int = 0
     rejects_file: str | None = None
+    conflicts: int = 0  # parties stated twice in the snapshot with another name or country (the later kept)
+    conflict_examples: list[str] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)  # read (state), stage (read and diff), apply, remember
 
 
@@ -48,7 +50,8 @@ def apply(store: Store, diff: Diff, run: str, rejects: Path, batch_size: int) ->
     """Write one staged snapshot: upserts through the sink, ended periods, listings, absence marks."""
     snap, day, first = diff.snapshot, diff.snapshot.date, diff.first
     name = snap.source.name
-    report = SourceReport(name, day.isoformat(), str(snap.path), first, unchanged=diff.unchanged)
+    report = SourceReport(name, day.isoformat(), str(snap.path), first, unchanged=diff.unchanged,
+                          conflicts=diff.conflicts.count, conflict_examples=diff.conflicts.examples)
     roots: incremental.Roots = defaultdict(set)
     sink = Sink(store, RejectsFile(rejects), batch_size)
     for reject in diff.rejects:

@@ -15,7 +15,7 @@ def read_state(store: Store, source: str) -> dict[str, Said]:
     out = {}
     for row in store.stream("refresh/state_read", source=source):
         out[row["rkey"]] = Said(list(row["parts"] or []), native(row["start"]), row["interest"],
-                                list(row["lists"] or []))
+                                list(row["lists"] or []), tuple(row["listings"] or ()))
     return out
 
 
@@ -41,7 +41,8 @@ def keep_said(applied: Applied, run: str, work: Path) -> None:
     for key in applied.diff.dropped:
         said.pop(key, None)
     for row in applied.state:
-        said[row["rkey"]] = Said(list(row["parts"]), row["start"], row["interest"], list(row["lists"]))
+        said[row["rkey"]] = Said(list(row["parts"]), row["start"], row["interest"], list(row["lists"]),
+                                 tuple(row["listings"]))
     folder = work / "state"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{applied.report.source}.pickle"
