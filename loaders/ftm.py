@@ -131,7 +131,7 @@ def _party(entity: EntityProxy, obj: dict, source: str) -> PartyRecord:
     ids = [f"ftm:{entity.id}"]
     ids.extend(f"ftm:{r}" for r in obj.get("referents") or [] if isinstance(r, str) and r.strip())
     ids.extend(identifiers.make("LEI", v) for v in _all(entity, "leiCode") if LEI.match(v.strip().upper()))
-    jurisdictions = [c for c in (alpha2(v) for v in _all(entity, "jurisdiction")) if c]
+    jurisdictions = [c for c in (values.alpha2(v) for v in _all(entity, "jurisdiction")) if c]
     if "GB" in jurisdictions:
         for number in _all(entity, "registrationNumber"):
             compact = re.sub(r"\s+", "", number).upper()
@@ -142,12 +142,12 @@ def _party(entity: EntityProxy, obj: dict, source: str) -> PartyRecord:
     name = entity.caption if entity.caption != schema.label else None
     addresses = tuple(dict.fromkeys(a.strip() for a in _all(entity, "address") if a.strip()))
     if schema.is_a("Person"):
-        nationalities = [alpha2(v) for v in _all(entity, "nationality") + _all(entity, "citizenship")]
+        nationalities = [values.alpha2(v) for v in _all(entity, "nationality") + _all(entity, "citizenship")]
         return PartyRecord(tuple(dict.fromkeys(ids)), provenance, name=name, kind="person",
                            nationalities=tuple(dict.fromkeys(n for n in nationalities if n)),
                            lists=lists, addresses=addresses)
-    main = [c for c in (alpha2(v) for v in _all(entity, "mainCountry")) if c]
-    countries = list(dict.fromkeys(c for c in (alpha2(v) for v in _all(entity, "country")) if c))
+    main = [c for c in (values.alpha2(v) for v in _all(entity, "mainCountry")) if c]
+    countries = list(dict.fromkeys(c for c in (values.alpha2(v) for v in _all(entity, "country")) if c))
     headquarters = main[0] if main else (countries[0] if len(countries) == 1 else None)
     status = entity.first("status", quiet=True)
     return PartyRecord(
@@ -291,16 +291,6 @@ def _statement_date(entity: EntityProxy, obj: dict) -> date | None:
             except RecordError:
                 continue
     return None
-
-
-def alpha2(code: str | None) -> str | None:
-    """An FtM country code as ISO 3166-1 alpha-2: gb-wls -> GB; zz, eu and historic codes (suhh) -> None."""
-    if not code:
-        return None
-    text = code.strip().split("-")[0].upper()
-    if len(text) != 2 or not text.isalpha() or text in ("ZZ", "EU"):
-        return None
-    return text
 
 
 def sniff(path: Path) -> bool:

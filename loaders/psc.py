@@ -313,16 +313,7 @@ def country(text: object) -> str | None:
     value = _text(text)
     if not value:
         return None
-    return alpha2(registry.country.clean(value))
-
-
-def alpha2(code: str | None) -> str | None:
-    if not code:
-        return None
-    code = code.split("-")[0].upper()
-    if len(code) != 2 or code in ("ZZ", "EU"):
-        return None
-    return code
+    return values.alpha2(registry.country.clean(value))
 
 
 def nationalities(text: object) -> tuple[str, ...]:

@@ -22,6 +22,17 @@ def country(value: str | None, field: str = "country") -> str | None:
     return code
 
 
+def alpha2(code: str | None) -> str | None:
+    """A FollowTheMoney country code as ISO 3166-1 alpha-2: gb-wls -> GB; zz, eu and codes of no present
+    country (suhh) -> None."""
+    if not code:
+        return None
+    text = code.strip().split("-")[0].upper()
+    if len(text) != 2 or not text.isalpha() or text in ("ZZ", "EU"):
+        return None
+    return text
+
+
 def jurisdiction(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
