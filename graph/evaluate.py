@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ownergraph.graph import explain
-from ownergraph.graph.errors import AmbiguousParty, UnknownParty
+from ownergraph.graph.errors import AmbiguousParty, OwnergraphError, UnknownParty
 from ownergraph.graph.policy import DEFAULT_POLICY, Policy, load_policy
 from ownergraph.graph.verdict import Verdict
 
@@ -24,21 +24,41 @@ def verdict(store: Store, party_id: str, policy: str | Path | Policy = DEFAULT_P
             as_of: date | None = None) -> Verdict:
     """The verdict on a party under a policy as of a date (today by default), computed in Neo4j.
 
-    Read from the policy's materialised closure when there is a current one for that date (one indexed
-    lookup and the proof tree); otherwise evaluated on demand over the party's upstream cone.
+    Read from the policy's materialised closure when there is a current one for that date (one statement:
+    the id, the closure version, the proof tree, the version again: graph/closure_read.py); otherwise
+    evaluated on demand over the party's upstream cone.
     """
-    from ownergraph.graph import cypher_engine
+    outcome = verdicts(store, [party_id], policy, as_of)[party_id]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def verdicts(store: Store, party_ids: list[str], policy: str | Path | Policy = DEFAULT_POLICY,
+             as_of: date | None = None) -> dict[str, Verdict | OwnergraphError]:
+    """`verdict` for several ids at once (by id; an unknown or ambiguous id gives its error): the
+    materialised reads of all of them in one statement per 200 ids, the others evaluated on demand."""
+    from ownergraph.graph import closure_read, cypher_engine
     from ownergraph.graph.parties import resolve
 
     chosen = _policy(policy)
-    party = resolve(store, party_id)
     day = as_of or date.today()
-    if chosen.method == "aggregate":
-        read = from_closure(store, party["key"], chosen, day)
-        if read is not None:
-            return read
-    network, closure = cypher_engine.evaluate_party(store, party["key"], chosen, day)
-    return explain.build(network, closure, party["key"], engine="cypher")
+    reads = closure_read.read(store, party_ids, chosen, day) if chosen.method == "aggregate" else {}
+    out: dict[str, Verdict | OwnergraphError] = {}
+    for party_id in dict.fromkeys(party_ids):
+        try:
+            got = reads.get(party_id)
+            key = got.party()["key"] if got else resolve(store, party_id)["key"]
+            read = got.verdict if got else None
+            if got and got.deep:
+                read = from_closure(store, key, chosen, day)
+            if read is None:
+                network, closure = cypher_engine.evaluate_party(store, key, chosen, day)
+                read = explain.build(network, closure, key, engine="cypher")
+            out[party_id] = read
+        except OwnergraphError as exc:
+            out[party_id] = exc
+    return out
 
 
 def from_closure(store: Store, key: str, policy: Policy, day: date, info: dict | None = None,

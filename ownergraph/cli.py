@@ -520,8 +520,11 @@ def screen(
     """Screen a list of counterparties: match each (identifier first, then name) and give its verdict."""
     from datetime import date
 
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from ownergraph.graph.errors import OwnergraphError
-    from ownergraph.graph.evaluate import verdict as cypher_verdict
+    from ownergraph.graph.evaluate import verdicts as cypher_verdicts
     from ownergraph.graph.policy import load_policy
     from ownergraph.screening.csv_rows import read_csv, write_csv
     from ownergraph.screening.rows import screen as run_screen
@@ -533,9 +536,17 @@ def screen(
     except (OwnergraphError, ValueError) as exc:
         fail(str(exc), 2)
     store = _store()
+
+    def verdicts_of(keys: list[str]) -> dict[str, dict | OwnergraphError]:
+        return {k: v if isinstance(v, OwnergraphError) else v.model_dump(mode="json")
+                for k, v in cypher_verdicts(store, keys, chosen, day).items()}
+
     try:
-        results = run_screen(store, rows, lambda key: cypher_verdict(store, key, chosen, day).model_dump(mode="json"),
-                             min_score)
+        with Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("screening", total=len(rows))
+            results = run_screen(store, rows, None, min_score, verdicts_of,
+                                 progress=lambda done: bar.update(task, completed=done))
     finally:
         store.close()
     text = write_csv(results, chosen.name, chosen.hash(), day)

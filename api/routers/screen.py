@@ -14,6 +14,7 @@ from ownergraph.api.deps import AsOf, PolicyDep, StoreDep
 from ownergraph.api.errors import InvalidParameter
 from ownergraph.api.models import ErrorBody, ScreenResponse, ScreenRow
 from ownergraph.graph import evaluate
+from ownergraph.graph.errors import OwnergraphError
 from ownergraph.screening import csv_rows
 from ownergraph.screening import rows as screening
 
@@ -79,10 +80,11 @@ async def screen(request: Request, store: StoreDep, policy: PolicyDep, as_of: As
     rows = await _rows(request, request.app.state.options.max_screen_rows)
     day = as_of or date.today()
 
-    def verdict_of(key: str) -> dict:
-        return evaluate.verdict(store, key, policy, day).model_dump(mode="json")
+    def verdicts_of(keys: list[str]) -> dict[str, dict | OwnergraphError]:
+        return {k: v if isinstance(v, OwnergraphError) else v.model_dump(mode="json")
+                for k, v in evaluate.verdicts(store, keys, policy, day).items()}
 
-    results = await run_in_threadpool(screening.screen, store, rows, verdict_of, min_score)
+    results = await run_in_threadpool(screening.screen, store, rows, None, min_score, verdicts_of)
     wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv:
         text = csv_rows.write_csv(results, policy.name, policy.hash(), day)

@@ -42,20 +42,50 @@ def by_identifier(store: Store, text: str, limit: int = 20, any_case: bool = Fal
         rows = store.run("api/search_identifiers", ids=[form], limit=limit)
         if rows:
             break
-    return [Hit(key=r["key"], name=r["name"], kind=r["kind"], country=r["country"], lists=r["lists"],
-                score=100.0, matched="identifier", identifier=r["matched"]) for r in rows]
+    return _identifier_hits(rows)
 
 
 def by_name(store: Store, text: str, limit: int = 20) -> list[Hit]:
     query = names.lucene_query(text)
     if query is None:
         return []
-    rows = store.run("api/search_names", query=query, limit=NAME_CANDIDATES)
+    return _name_hits(text, store.run("api/search_names", query=query, limit=NAME_CANDIDATES), limit)
+
+
+def _name_hits(text: str, rows: list[dict], limit: int) -> list[Hit]:
     hits = [Hit(key=r["key"], name=r["name"], kind=r["kind"], country=r["country"], lists=r["lists"],
                 score=names.similarity(text, r["name"]), matched="name", fulltext=float(r["score"]))
             for r in rows]
     hits.sort(key=lambda h: (-h.score, -h.fulltext, h.key))
     return hits[:limit]
+
+
+def _identifier_hits(rows: list[dict]) -> list[Hit]:
+    return [Hit(key=r["key"], name=r["name"], kind=r["kind"], country=r["country"], lists=r["lists"],
+                score=100.0, matched="identifier", identifier=r["matched"]) for r in rows]
+
+
+def by_identifiers(store: Store, texts: list[str], limit: int = 20) -> list[list[Hit]]:
+    """`by_identifier` of each text (no `any_case`), all in one statement."""
+    queries = [{"row": n, "i": i, "form": form}
+               for n, text in enumerate(texts) for i, form in enumerate(identifiers.lookup_forms(text))]
+    found: dict[tuple[int, int], list[dict]] = {}
+    for r in store.run("read/screen_identifiers", queries=queries, limit=limit) if queries else []:
+        found.setdefault((r["row"], r["i"]), []).append(r)
+    out = []
+    for n in range(len(texts)):
+        first = min((i for row, i in found if row == n), default=None)
+        out.append(_identifier_hits(sorted(found[n, first], key=lambda r: r["key"])) if first is not None else [])
+    return out
+
+
+def by_names(store: Store, texts: list[str], limit: int = 20) -> list[list[Hit]]:
+    """`by_name` of each text, all in one statement (ClientError when the database refuses a query)."""
+    queries = [{"row": n, "query": q} for n, q in enumerate(names.lucene_query(t) for t in texts) if q is not None]
+    found: dict[int, list[dict]] = {}
+    for r in store.run("read/screen_names", queries=queries, limit=NAME_CANDIDATES) if queries else []:
+        found.setdefault(r["row"], []).append(r)
+    return [_name_hits(text, found.get(n, []), limit) for n, text in enumerate(texts)]
 
 
 def search(store: Store, text: str, limit: int = 20) -> list[Hit]:
