@@ -196,18 +196,29 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.keyring = KeyRing(settings.data_dir) if options.keys_required else None
     install_error_handlers(app)
 
-    guarded = [Depends(require_key)]
+    # Only a server that requires keys declares them (and its 401 answers) in the OpenAPI document.
+    guarded = [Depends(require_key)] if options.keys_required else []
+    unauthorized: dict[int | str, dict] = {401: {"model": ErrorBody, "description": "No valid API key"}}
+    unauthorized = unauthorized if options.keys_required else {}
     app.include_router(admin.router)
-    app.include_router(verdicts.router, dependencies=guarded)  # before parties: /v1/parties/{id}/verdict
-    app.include_router(parties.router, dependencies=guarded)
-    app.include_router(search.router, dependencies=guarded)
-    app.include_router(screen.router, dependencies=guarded)
-    app.include_router(refresh.router, dependencies=guarded)
-    app.include_router(whatif.router, dependencies=guarded)
+    app.include_router(verdicts.router, dependencies=guarded, responses=unauthorized)  # before parties: /v1/parties/{id}/verdict
+    app.include_router(parties.router, dependencies=guarded, responses=unauthorized)
+    app.include_router(search.router, dependencies=guarded, responses=unauthorized)
+    app.include_router(screen.router, dependencies=guarded, responses=unauthorized)
+    app.include_router(refresh.router, dependencies=guarded, responses=unauthorized)
+    app.include_router(whatif.router, dependencies=guarded, responses=unauthorized)
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> FileResponse:
+        return FileResponse(STATIC / "docs" / "swagger.html")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> FileResponse:
+        return FileResponse(STATIC / "docs" / "redoc.html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from ownergraph.api.errors import InvalidParameter, Unauthorized
 from ownergraph.api.models import IsoDate
@@ -26,15 +27,19 @@ def named_policy(policy: Annotated[str, Query(max_length=100, description="A bui
     return known[policy]
 
 
-def require_key(request: Request) -> None:
+# Declared in the OpenAPI document as the two ways to present a key; the check itself is require_key's.
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+                              description="An API key (ownergraph keys create), when the server requires keys")
+BEARER = HTTPBearer(auto_error=False, scheme_name="Bearer", description="The same API key as a bearer token")
+
+
+def require_key(request: Request, header_key: Annotated[str | None, Depends(API_KEY_HEADER)],
+                bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
     """When API keys are required, a valid key in `Authorization: Bearer ...` or `X-API-Key`."""
     ring = request.app.state.keyring
     if ring is None:
         return
-    presented = request.headers.get("x-api-key")
-    auth = request.headers.get("authorization", "")
-    if not presented and auth.lower().startswith("bearer "):
-        presented = auth[7:]
+    presented = header_key or (bearer.credentials if bearer else None)
     if ring.verify(presented) is None:
         raise Unauthorized("a valid API key is required (Authorization: Bearer <key> or X-API-Key)")
 
