@@ -99,6 +99,16 @@ class PartySummary(BaseModel):
     lists: list[str] = []
 
 
+class SourceRecord(SourceRef):
+    """A source record of an interest, with the values it stated (the interest carries the latest's)."""
+
+    statement_date: date | None = None
+    url: str | None = None
+    share: ShareRange | None = None
+    start: date | None = None
+    end: date | None = None
+
+
 class Interest(BaseModel):
     owner: str
     owned: str
@@ -108,7 +118,7 @@ class Interest(BaseModel):
     end: date | None = None
     counted: bool = True
     declares: str | None = None
-    sources: list[SourceRef] = []
+    sources: list[SourceRecord] = []
 
 
 class Related(BaseModel):

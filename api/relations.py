@@ -19,16 +19,27 @@ MAX_ROWS = 20000  # interests read per level
 DIRECTIONS = {"owners": "api/owners_level", "subsidiaries": "api/subsidiaries_level"}
 
 
-def edge(row: dict) -> dict:
+def share(row: dict) -> dict:
     low = row["share_min"] if row["share_min"] is not None else 0.0
     high = row["share_max"] if row["share_max"] is not None else 100.0
+    return {"min": float(low), "max": float(high), "min_exclusive": bool(row["min_open"]),
+            "max_exclusive": bool(row["max_open"])}
+
+
+def statement(pv: dict) -> dict:
+    """One source record of an interest: where it is, when it was stated, and the values it stated."""
+    return {"source": pv["source"], "record": pv["record"], "statement_date": native(pv.get("statement_date")),
+            "url": pv.get("url"), "share": share(pv), "start": native(pv.get("start")), "end": native(pv.get("end"))}
+
+
+def edge(row: dict) -> dict:
+    statements = row.get("statements")
+    sources = ([statement(pv) for pv in statements] if statements
+               else [{"source": s, "record": r} for s, r in zip(row["sources"], row["records"])])
     return {
-        "owner": row["owner"], "owned": row["owned"], "interest": row["interest"],
-        "share": {"min": float(low), "max": float(high), "min_exclusive": bool(row["min_open"]),
-                  "max_exclusive": bool(row["max_open"])},
+        "owner": row["owner"], "owned": row["owned"], "interest": row["interest"], "share": share(row),
         "start": native(row["start"]), "end": native(row["end"]),
-        "counted": row["counted"] is not False, "declares": row["declares"],
-        "sources": [{"source": s, "record": r} for s, r in zip(row["sources"], row["records"])],
+        "counted": row["counted"] is not False, "declares": row["declares"], "sources": sources,
     }
 
 
