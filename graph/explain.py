@@ -47,6 +47,7 @@ def build(network: Network, closure: Closure, key: str, engine: str) -> Verdict:
         threshold=Threshold(value=float(policy.threshold), inclusive=policy.inclusive),
         method=policy.method, engine=engine,
         holders=holders(network, closure, key),
+        margin=margin(status, share, float(policy.threshold)),
     )
     if standing.seed:
         verdict.explanation = [f"{label(network, key)} is {standing.seed}, so it is restricted under "
@@ -55,7 +56,6 @@ def build(network: Network, closure: Closure, key: str, engine: str) -> Verdict:
     if policy.method == "integrated":
         return _integrated(network, closure, key, verdict)
     if status == CLEAR:
-        verdict.margin = float(policy.threshold) - share.max
         verdict.explanation = _clear_sentences(network, closure, key, verdict)
         return verdict
     bound = "sure" if status == RESTRICTED else "possible"
@@ -251,9 +251,15 @@ def _integrated(network: Network, closure: Closure, key: str, verdict: Verdict) 
         chain = " -> ".join([label(network, path[0].owner)] + [label(network, e.owned) for e in path])
         factors = " x ".join(f"{fmt(e.share_min)}%" for e in path)
         verdict.explanation.append(f"{chain}: {factors} = {fmt(product)}%.")
-    if verdict.verdict == CLEAR:
-        verdict.margin = float(closure.policy.threshold) - share.max
     return verdict
+
+
+def margin(status: str, share: ShareRange, threshold: float) -> float:
+    """Percentage points between the threshold and the bound of the restricted share that decides: clear,
+    the threshold minus the largest possible share (how far below); otherwise the smallest share minus the
+    threshold (restricted by ownership: how far above; indeterminate: negative, how far the sure share falls
+    short; a seed or control verdict can be restricted below the threshold)."""
+    return threshold - share.max if status == CLEAR else share.min - threshold
 
 
 def top_paths(network: Network, closure: Closure, key: str, limit: int = 10) -> list[tuple[float, list[Edge]]]:

@@ -71,4 +71,5 @@ class Verdict(BaseModel):
     engine: str = "cypher"
     holders: list[Holder] = Field(default_factory=list)
     deciding_edges: list[PathEdge] = Field(default_factory=list)  # indeterminate: ranged edges that decide it
-    margin: float | None = None  # clear: threshold minus the largest possible restricted share
+    # points from the threshold to the deciding bound: clear, threshold minus max; otherwise min minus threshold
+    margin: float | None = None
