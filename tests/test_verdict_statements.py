@@ -80,3 +80,14 @@ def test_screening_reads_verdicts_in_one_statement(demo: CountingStore) -> None:
     assert [r["verdict"]["verdict"] for r in results] == ["clear", "restricted", "restricted", "restricted"]
     assert demo.sent.count("read/verdicts_materialised") == 1
     assert len(demo.sent) <= 2  # the identifiers of all rows in one statement too
+
+
+def test_screening_names_in_one_statement(demo: CountingStore) -> None:
+    rows = [Row(ref="1", name="NORDLICHT INVESTMENTS SARL"), Row(ref="2", name="Fjord Sensors"),
+            Row(ref="3", id="NO-SUCH-ID", name="Dragon Peak Holdings")]
+    demo.sent.clear()
+    results = screen(demo, rows, None, verdicts_of=lambda keys: {
+        k: v.model_dump(mode="json") for k, v in evaluate.verdicts(demo, keys, "cn-majority", TODAY).items()})
+    assert [r["match"] for r in results] == ["name", "name", "name"]
+    assert [r["verdict"]["verdict"] for r in results] == ["restricted", "clear", "restricted"]
+    assert sorted(demo.sent) == ["read/screen_identifiers", "read/screen_names", "read/verdicts_materialised"]
