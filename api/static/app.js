@@ -65,13 +65,39 @@ function route() {
     return runSearch(q);
   }
   if (path.startsWith("/party/")) {
-    if (params.get("policy")) $("policy").value = params.get("policy");
-    $("as-of").value = params.get("as_of") || "";
-    return openParty(decodeURIComponent(path.slice("/party/".length)));
+    const id = decodeURIComponent(path.slice("/party/".length));
+    const policy = params.get("policy");
+    if (policy && state.policies.length && !state.policies.some((p) => p.name === policy)) {
+      state.refused = id;
+      return refuse(`No built-in policy named “${policy}” (built-ins: ${state.policies.map((p) => p.name).join(", ")}). ` +
+                    "Choose one in the Policy selector.");
+    }
+    const asOf = params.get("as_of") || "";
+    state.refused = id;
+    if (asOf && !validDate(asOf)) return refuse(`“${asOf}” is not a date (YYYY-MM-DD, for example 2024-01-31).`);
+    if (policy) $("policy").value = policy;
+    $("as-of").value = asOf;
+    return openParty(id);
   }
   $("results").hidden = true;
   $("party").hidden = true;
   show("Search a party by name (for example Vantage) or by an identifier (an LEI, GB-COH:01234567).");
+}
+
+function validDate(text) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number(text.slice(0, 4)) < 1000) return false;
+  const day = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
+}
+
+// A route the page cannot follow: say why and leave the selectors as they were, usable for the next party.
+function refuse(message) {
+  cancelPending();
+  $("results").hidden = true;
+  $("party").hidden = true;
+  state.party = null;
+  state.verdict = null;
+  show(message, "error");
 }
 
 // ---- search ---------------------------------------------------------------------------------------------
@@ -102,21 +128,33 @@ async function runSearch(q) {
 
 // ---- a party --------------------------------------------------------------------------------------------
 
+// Only the latest party opened may draw: earlier requests are aborted and their late answers dropped.
+function cancelPending() {
+  if (state.controller) state.controller.abort();
+  state.controller = new AbortController();
+  state.request = (state.request || 0) + 1;
+  return { signal: state.controller.signal, request: state.request };
+}
+
 async function openParty(id) {
   $("results").hidden = true;
   select(null);
+  showEvidence(null);
   show("Evaluating…");
+  const { signal, request } = cancelPending();
   const policy = $("policy").value;
   const asOf = $("as-of").value;
+  state.asOfAsked = asOf;
   const params = new URLSearchParams({ policy });
   if (asOf) params.set("as_of", asOf);
   let details, verdict;
   try {
     [details, verdict] = await Promise.all([
-      api(`/v1/parties/${encodeURIComponent(id)}`),
-      api(`/v1/parties/${encodeURIComponent(id)}/verdict?${params}`),
+      api(`/v1/parties/${encodeURIComponent(id)}`, { signal }),
+      api(`/v1/parties/${encodeURIComponent(id)}/verdict?${params}`, { signal }),
     ]);
   } catch (error) {
+    if (request !== state.request) return;  // a later party or date was asked for meanwhile
     $("party").hidden = true;
     if (error.status === 409 && error.body.candidates) {
       showCandidates(error.body.candidates);
@@ -124,6 +162,7 @@ async function openParty(id) {
     }
     return show(error.message, "error");
   }
+  if (request !== state.request) return;
   state.party = details;
   state.verdict = verdict;
   show("");
@@ -164,6 +203,7 @@ function renderParty(details, verdict) {
   $("verdict-line").textContent = `${verdict.policy} (${verdict.method}, threshold ${threshold}) as of ${verdict.as_of}: ` +
     `restricted share ${shareText(verdict.restricted_share)}` + (verdict.reason ? `, by ${verdict.reason}` : "") +
     `. Policy hash ${verdict.policy_hash}.`;
+  renderGauge(verdict);
   const list = $("explanation");
   list.replaceChildren(...verdict.explanation.map((line) => el("li", line)));
   const dl = $("party-details");
@@ -181,17 +221,44 @@ function renderParty(details, verdict) {
   add("Sources", details.sources);
 }
 
+// The margin: the restricted share's range on a 0-100% scale with the threshold marked, and in words.
+function renderGauge(verdict) {
+  const share = verdict.restricted_share;
+  const threshold = verdict.threshold.value;
+  const range = $("gauge-range");
+  range.className = `gauge-range ${verdict.verdict}`;
+  range.style.left = `${share.min}%`;
+  range.style.width = `${Math.max(share.max - share.min, 0.6)}%`;
+  $("gauge-threshold").style.left = `${threshold}%`;
+  const points = (n) => `${Math.round(Math.abs(n) * 100) / 100} percentage point${Math.abs(n) === 1 ? "" : "s"}`;
+  const bounds = `smallest ${share.min}%, largest ${share.max}%; threshold ${verdict.threshold.inclusive ? "≥" : ">"} ${threshold}%`;
+  const margin = verdict.margin ?? 0;
+  let words;
+  if (verdict.verdict === "clear") words = `${points(margin)} below the threshold at most`;
+  else if (verdict.verdict === "indeterminate") {
+    words = `undecided: the sure share is ${points(threshold - share.min)} below the threshold, ` +
+            `the largest possible ${points(share.max - threshold)} above it`;
+  } else if (margin >= 0) words = `${points(margin)} above the threshold at least`;
+  else words = `${points(margin)} below the threshold, restricted by ${verdict.reason}`;
+  $("gauge-text").textContent = `Margin: ${words} (${bounds}).`;
+  $("gauge").setAttribute("aria-label", $("gauge-text").textContent);
+  $("gauge").dataset.margin = String(margin);
+}
+
 // ---- the graph ------------------------------------------------------------------------------------------
 
 function nodeData(id, name, status) {
   return { group: "nodes", data: { id, label: name || id, status, colour: COLOURS[status] || COLOURS.unknown } };
 }
 
-function edgeData(edge) {
-  const id = `${edge.owner}→${edge.owned}:${edge.interest}:${edge.start || ""}`;
+function edgeId(edge) {
+  return `${edge.owner}→${edge.owned}:${edge.interest}:${edge.start || ""}`;
+}
+
+function edgeData(edge, classes = "") {
   const label = edge.interest === "shareholding" ? shareText(edge.share) : `${edge.interest} ${shareText(edge.share)}`;
   const sources = (edge.sources || []).map((s) => `${s.source} ${s.record}`).join("; ");
-  return { group: "edges", data: { id, source: edge.owner, target: edge.owned, label, sources } };
+  return { group: "edges", classes, data: { id: edgeId(edge), source: edge.owner, target: edge.owned, label, sources, edge } };
 }
 
 function drawGraph(verdict) {
@@ -201,6 +268,9 @@ function drawGraph(verdict) {
   const holders = Object.fromEntries((verdict.holders || []).map((h) => [h.party.id, h.status]));
   const elements = new Map();
   const pending = [];
+  // The deciding edges: on a decided verdict every edge of its proof, on an undecided one the ranged ones.
+  const deciding = new Set((verdict.deciding_edges || []).map(edgeId));
+  const decidingClass = (edge) => (verdict.verdict === "restricted" || deciding.has(edgeId(edge)) ? "path deciding" : "path");
   elements.set(entity, nodeData(entity, verdict.entity.name, verdict.reason === "seed" ? "seed" : verdict.verdict));
   for (const path of verdict.paths) {
     path.edges.forEach((edge, i) => {
@@ -210,7 +280,7 @@ function drawGraph(verdict) {
         if (status === "unknown") pending.push(id);
         elements.set(id, nodeData(id, name, status));
       }
-      const e = edgeData(edge);
+      const e = edgeData(edge, decidingClass(edge));
       elements.set(e.data.id, e);
     });
   }
@@ -225,30 +295,140 @@ function drawGraph(verdict) {
         "text-margin-x": 6, width: 26, height: 26 } },
       { selector: `node[id = "${entity.replace(/["\\]/g, "\\$&")}"]`, style: { width: 38, height: 38, "border-width": 4, "border-color": "#263238" } },
       { selector: "node:selected", style: { "border-width": 4, "border-color": "#1565c0" } },
-      { selector: "edge", style: { width: 2, "line-color": "#607d8b", "target-arrow-color": "#607d8b",
+      { selector: "edge", style: { width: 2, "line-color": "#90a4ae", "target-arrow-color": "#90a4ae",
         "target-arrow-shape": "triangle", "curve-style": "bezier", label: "data(label)", "font-size": 10,
         "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 2 } },
+      { selector: "edge.path", style: { width: 3, "line-color": "#455a64", "target-arrow-color": "#455a64" } },
+      { selector: "edge.deciding", style: { width: 5, "line-color": "#b71c1c", "target-arrow-color": "#b71c1c", "font-weight": 700 } },
+      { selector: "edge:selected", style: { "line-color": "#1565c0", "target-arrow-color": "#1565c0", "overlay-opacity": 0.12 } },
     ],
   });
   state.cy.layout(layoutOptions(state.cy)).run();
   state.cy.on("tap", "node", (event) => select(event.target));
+  state.cy.on("tap", "edge", (event) => showEvidence(event.target));
   state.cy.on("dbltap", "node", (event) => openNode(event.target.id()));
   state.cy.on("tap", (event) => { if (event.target === state.cy) select(null); });
   window.ownergraph.cy = state.cy;
-  refineStatuses(pending.slice(0, 25), verdict);
+  renderGraphList();
+  refineStatuses(pending, verdict);
 }
 
+// The statuses of parties drawn without one, in batches of 200 (POST /v1/statuses), under the verdict's
+// policy and date; an answer for a graph since replaced is dropped.
 async function refineStatuses(ids, verdict) {
   const cy = state.cy;
-  const params = new URLSearchParams({ policy: verdict.policy, as_of: verdict.as_of });
-  await Promise.all(ids.map(async (id) => {
+  for (let i = 0; i < ids.length; i += 200) {
+    let answers;
     try {
-      const v = await api(`/v1/parties/${encodeURIComponent(id)}/verdict?${params}`);
-      const node = cy.getElementById(id);
-      const status = v.reason === "seed" ? "seed" : v.verdict;
-      node.data({ status, colour: COLOURS[status] });
-    } catch (error) { /* the party keeps the colour of a party not evaluated */ }
+      answers = await api("/v1/statuses", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ids: ids.slice(i, i + 200), policy: verdict.policy, as_of: verdict.as_of }),
+      });
+    } catch (error) {
+      return show(`Statuses: ${error.message}`, "error");  // the parties keep the colour of "not evaluated"
+    }
+    if (state.cy !== cy || state.verdict !== verdict) return;
+    for (const answer of answers) {
+      if (!answer.verdict) continue;
+      const status = answer.reason === "seed" ? "seed" : answer.verdict;
+      cy.getElementById(answer.id).data({ status, colour: COLOURS[status], margin: answer.margin });
+    }
+    renderGraphList();
+  }
+}
+
+const STATUS_WORDS = { restricted: "restricted", seed: "restricted seed", indeterminate: "indeterminate",
+                       clear: "clear", unknown: "not evaluated" };
+
+// The graph as lists, for the keyboard and screen readers: Tab to a party (it is selected in the graph),
+// Enter opens it; Tab to an interest, Enter shows its evidence.
+function renderGraphList() {
+  const cy = state.cy;
+  const parties = $("graph-parties");
+  parties.replaceChildren(...cy.nodes().map((node) => {
+    const item = el("li");
+    const link = el("a", node.data("label"), `party-link ${node.data("status")}`);
+    link.href = partyHash(node.id(), $("policy").value, $("as-of").value);
+    link.dataset.id = node.id();
+    link.addEventListener("focus", () => { cy.elements().unselect(); node.select(); select(node); });
+    item.append(link, el("span", ` ${STATUS_WORDS[node.data("status")] || node.data("status")}`, "muted"));
+    return item;
   }));
+  const interests = $("graph-interests");
+  interests.replaceChildren(...cy.edges().map((edge) => {
+    const item = el("li");
+    const name = (id) => cy.getElementById(id).data("label") || id;
+    const button = el("button", `${name(edge.data("source"))} → ${name(edge.data("target"))}: ${edge.data("label")}`, "interest-button");
+    button.type = "button";
+    button.dataset.id = edge.id();
+    button.addEventListener("click", () => { cy.elements().unselect(); edge.select(); showEvidence(edge); });
+    item.append(button);
+    return item;
+  }));
+}
+
+// ---- evidence: an interest and every source record behind it ----------------------------------------------
+
+function dateText(value) {
+  return value || "—";
+}
+
+async function showEvidence(edgeElement) {
+  const box = $("evidence");
+  if (!edgeElement) {
+    box.hidden = true;
+    box.dataset.state = "empty";
+    return;
+  }
+  const shown = edgeElement.data("edge");
+  const cy = state.cy;
+  const name = (id) => (cy.getElementById(id).nonempty() && cy.getElementById(id).data("label")) || id;
+  box.hidden = false;
+  box.dataset.state = "loading";
+  $("evidence-title").textContent = `${name(shown.owner)} → ${name(shown.owned)}`;
+  $("evidence-facts").textContent = "Reading the source records…";
+  $("evidence-sources").replaceChildren();
+  state.evidenceFor = edgeElement.id();
+  // The interest as recorded, with every source record, from the owned party's owners on the verdict's date.
+  const params = new URLSearchParams({ depth: "1", limit: "500" });
+  const asOf = state.verdict ? state.verdict.as_of : $("as-of").value;
+  if (asOf) params.set("as_of", asOf);
+  let interest = shown;
+  try {
+    const page = await api(`/v1/parties/${encodeURIComponent(shown.owned)}/owners?${params}`);
+    const item = page.items.find((i) => i.party.id === shown.owner);
+    interest = (item && item.edges.find((e) => edgeId(e) === edgeId(shown))) || shown;
+  } catch (error) {
+    show(`Evidence: ${error.message}`, "error");
+  }
+  if (state.evidenceFor !== edgeElement.id()) return;  // another interest was clicked meanwhile
+  $("evidence-facts").textContent = [`${interest.interest}`, `share ${shareText(interest.share)}`,
+    `from ${dateText(interest.start)}`, `until ${interest.end || "open"}`,
+    interest.counted === false ? "not counted (declared as not beneficial)" : null,
+    interest.declares ? `declares ${interest.declares}` : null].filter(Boolean).join(" · ");
+  const rows = (interest.sources || []).map((record) => {
+    const row = el("tr");
+    const cell = (text, className) => { const td = el("td", text, className); row.append(td); return td; };
+    const where = cell(record.source);
+    if (record.url && /^https?:\/\//i.test(record.url)) {
+      const link = el("a", "open");
+      link.href = record.url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      where.append(" ", link);
+    }
+    cell(record.record, "record");
+    cell(dateText(record.statement_date));
+    const stated = record.share ? shareText(record.share) : "—";
+    const differs = record.share && shareText(record.share) !== shareText(interest.share);
+    cell(stated + (differs ? " (differs)" : ""), differs ? "differs" : "");
+    const dates = record.start || record.end ? `${dateText(record.start)} – ${record.end || "open"}` : "—";
+    cell(dates, record.start !== undefined && (record.start !== interest.start || record.end !== interest.end) ? "differs" : "");
+    return row;
+  });
+  $("evidence-sources").replaceChildren(...rows);
+  $("evidence-none").hidden = rows.length > 0;
+  box.dataset.state = "shown";
 }
 
 // Owners above what they own: each party one row below its lowest owner (longest path, cycles cut after
@@ -318,8 +498,12 @@ async function expand(id, direction) {
   }
   const cy = state.cy;
   const added = [];
+  const fresh = [];
   for (const item of page.items) {
-    if (cy.getElementById(item.party.id).empty()) added.push(nodeData(item.party.id, item.party.name, "unknown"));
+    if (cy.getElementById(item.party.id).empty()) {
+      added.push(nodeData(item.party.id, item.party.name, "unknown"));
+      fresh.push(item.party.id);
+    }
     for (const edge of item.edges) {
       const e = edgeData(edge);
       if (cy.getElementById(e.data.id).empty()) added.push(e);
@@ -327,6 +511,8 @@ async function expand(id, direction) {
   }
   cy.add(added);
   cy.layout(layoutOptions(cy)).run();
+  renderGraphList();
+  if (fresh.length && state.verdict) refineStatuses(fresh, state.verdict);
   const more = page.total > page.items.length ? ` (first ${page.items.length} of ${page.total})` : "";
   show(page.items.length ? `${page.items.length} ${direction} shown${more}.` : `No ${direction} recorded.`);
 }
@@ -460,15 +646,29 @@ async function start() {
     const q = $("search").value.trim();
     if (q) location.hash = `#/search/${encodeURIComponent(q)}`;
   });
-  const reopen = () => { if (state.party && !$("party").hidden) openNode(state.party.id); };
+  const reopen = () => {
+    const id = state.party && !$("party").hidden ? state.party.id : state.refused;
+    if (id) openNode(id);
+  };
   select_.addEventListener("change", reopen);
-  $("as-of").addEventListener("change", reopen);
+  // A date is typed a digit at a time (0002-, 0020-, 0202-...): reopen once it is a whole date and has
+  // stayed the same for a moment; an earlier answer arriving late is dropped by openParty.
+  let dateTimer = null;
+  const dateChanged = () => {
+    clearTimeout(dateTimer);
+    const value = $("as-of").value;  // "" while a typed date is incomplete
+    if ((value && !validDate(value)) || value === state.asOfAsked) return;
+    dateTimer = setTimeout(reopen, 450);
+  };
+  $("as-of").addEventListener("input", dateChanged);
+  $("as-of").addEventListener("change", dateChanged);
   $("expand-owners").addEventListener("click", () => expand(state.selected || state.party.id, "owners"));
   $("expand-subsidiaries").addEventListener("click", () => expand(state.selected || state.party.id, "subsidiaries"));
   $("selection-owners").addEventListener("click", () => expand(state.selected, "owners"));
   $("selection-subsidiaries").addEventListener("click", () => expand(state.selected, "subsidiaries"));
   $("selection-open").addEventListener("click", () => openNode(state.selected));
   $("hypothesis-reset").addEventListener("click", () => { $("hypothesis").hidden = true; state.hypothesis = null; });
+  $("evidence-close").addEventListener("click", () => showEvidence(null));
   $("fit").addEventListener("click", () => state.cy && state.cy.fit(undefined, 24));
   $("export-json").addEventListener("click", () => {
     download(new Blob([JSON.stringify(state.verdict, null, 2)], { type: "application/json" }), `${fileStem()}.json`);
