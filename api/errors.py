@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from ownergraph.graph.errors import OwnergraphError
+from ownergraph.graph.errors import InvalidParameter, OwnergraphError
 
-
-class InvalidParameter(OwnergraphError):
-    """A request parameter or body field that cannot be used; names the field."""
-
-    status = 422
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.reason = message
-
-    def detail(self) -> dict:
-        return {**super().detail(), "fields": [{"field": self.field, "message": self.reason}]}
+__all__ = ["InvalidParameter", "Unauthorized"]
 
 
 class Unauthorized(OwnergraphError):

@@ -10,6 +10,21 @@ class OwnergraphError(Exception):
         return {"error": type(self).__name__, "message": str(self)}
 
 
+class InvalidParameter(OwnergraphError):
+    """A parameter or field that cannot be used (a request's, a command's option); names the field."""
+
+    status = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+    def detail(self) -> dict:
+        return {"error": "InvalidParameter", "message": str(self),
+                "fields": [{"field": self.field, "message": self.reason}]}
+
+
 class UnknownParty(OwnergraphError):
     status = 404
 

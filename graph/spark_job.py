@@ -12,7 +12,6 @@ name, kind, country), `seeds/` (policy, key: each policy's seeds on the date) as
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ownergraph.graph import materialise, writers
 from ownergraph.graph.cypher_engine import BOUNDS, seed_params
 from ownergraph.graph.errors import OwnergraphError
+from ownergraph.graph.materialise import MaterialisedClosure
 from ownergraph.graph.policy import Policy
 from ownergraph.graph.store import Store, native
 
@@ -88,18 +88,7 @@ def export(store: Store, folder: Path, policies: list[Policy], as_of: date, spar
     return summary
 
 
-@dataclass
-class SparkClosure:
-    policy: str
-    version: str
-    as_of: date
-    restricted: int
-    indeterminate: int
-    rounds: int
-    shown: bool
-
-
-def run(store: Store, policy: Policy, as_of: date, spark: SparkSession) -> SparkClosure:
+def run(store: Store, policy: Policy, as_of: date, spark: SparkSession) -> MaterialisedClosure:
     """The policy's closure computed by Spark from the graph in `store`, written back as its current
     materialised closure version."""
     from ownergraph.graph import spark_closure
@@ -112,7 +101,7 @@ def run(store: Store, policy: Policy, as_of: date, spark: SparkSession) -> Spark
     return publish(store, policy, as_of, rows)
 
 
-def publish(store: Store, policy: Policy, as_of: date, rows: list[dict]) -> SparkClosure:
+def publish(store: Store, policy: Policy, as_of: date, rows: list[dict]) -> MaterialisedClosure:
     """Write standings (spark_closure.standings rows) as a new closure version of the policy, and switch
     readers to it as graph/materialise.py does."""
     state = store.run("closure/version_get", policy=policy.name)[0]
@@ -136,4 +125,4 @@ def publish(store: Store, policy: Policy, as_of: date, rows: list[dict]) -> Spar
                       dead=writers.dead(store))[0]["shown"]
     if previous and previous != version:
         materialise.drop(store, previous)
-    return SparkClosure(policy.name, version, as_of, restricted, indeterminate, rounds, shown)
+    return MaterialisedClosure(policy.name, version, as_of, restricted, indeterminate, rounds, shown)

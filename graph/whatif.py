@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from ownergraph.graph.errors import AmbiguousParty, OwnergraphError, UnknownParty
+from ownergraph.graph.errors import AmbiguousParty, InvalidParameter, UnknownParty
 from ownergraph.graph.network import Network
 from ownergraph.graph.policy import Policy
 from ownergraph.graph.semantics import Closure, Edge, counts
@@ -43,19 +43,8 @@ HYPOTHETICAL = ("what-if", "hypothetical")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-class ChangeError(OwnergraphError):
+class ChangeError(InvalidParameter):
     """A hypothetical change that cannot be applied; names the field (`changes.0.share`, `--set ...`)."""
-
-    status = 422
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.reason = message
-
-    def detail(self) -> dict:
-        return {"error": "InvalidParameter", "message": str(self),
-                "fields": [{"field": self.field, "message": self.reason}]}
 
 
 @dataclass(frozen=True)

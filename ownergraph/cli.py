@@ -11,7 +11,6 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from ownergraph.graph.materialise import MaterialisedClosure
-    from ownergraph.graph.spark_job import SparkClosure
     from ownergraph.settings import Settings
 
 app = typer.Typer(help="Ownership analytics: is a party owned or controlled by restricted parties, and why?",
@@ -334,7 +333,7 @@ def closure(
             p for p in builtin_policies().values() if p.method == "aggregate"]
         for p in chosen:
             began = time.monotonic()
-            done: MaterialisedClosure | SparkClosure
+            done: MaterialisedClosure
             if engine == "spark":
                 from ownergraph.graph import spark_job
 
