@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict, TypeVar
 
 from neo4j import Driver, GraphDatabase, Query
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from ownergraph.cypher import names, query
-from ownergraph.graph.errors import StoreUnavailable
+from ownergraph.graph.errors import OwnergraphError, StoreUnavailable
 from ownergraph.settings import Settings
 
 SCHEMA_VERSION = 2  # 2: shares encoded to eight decimals (graph/share.py), re-encoded on upgrade
+
+
+class NewerSchema(OwnergraphError):
+    status = 503
 
 
 class DriverOptions(TypedDict):
@@ -36,12 +40,36 @@ DRIVER_OPTIONS: DriverOptions = {"notifications_min_severity": "OFF", "connectio
 class Store:
     driver: Driver
     database: str = "neo4j"
+    schema_known: bool = field(default=False, compare=False, repr=False)
 
     def close(self) -> None:
         self.driver.close()
 
+    def require_schema(self) -> None:
+        """Before the first statement: a database of an older schema is upgraded first (shares stored in an
+        older encoding would otherwise be read in the new one: a wrong "clear"), one of a newer schema is
+        refused. Once per store; an empty database needs nothing."""
+        if self.schema_known:
+            return
+        try:
+            records = self.driver.execute_query(query("meta/schema_version_get"), database_=self.database).records
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        version = records[0]["version"] if records else None
+        if version is not None and version > SCHEMA_VERSION:
+            raise NewerSchema(f"the database holds schema version {version}, written by a newer ownergraph; "
+                              f"this one knows version {SCHEMA_VERSION}: upgrade ownergraph")
+        self.schema_known = True
+        if version is not None and version < SCHEMA_VERSION:
+            try:
+                self.apply_schema()
+            except BaseException:
+                self.schema_known = False
+                raise
+
     def run(self, name: str, **params: Any) -> list[dict]:
         """Run one named statement in an auto-retried transaction of the right kind; return its rows."""
+        self.require_schema()
         text = query(name)
         try:
             with self.driver.session(database=self.database) as session:
@@ -52,6 +80,7 @@ class Store:
 
     def run_auto(self, name: str, **params: Any) -> list[dict]:
         """Run a statement outside an explicit transaction (schema statements)."""
+        self.require_schema()
         try:
             with self.driver.session(database=self.database) as session:
                 return [r.data() for r in session.run(Query(query(name)), params)]
@@ -59,6 +88,7 @@ class Store:
             raise StoreUnavailable(str(exc)) from exc
 
     def stream(self, name: str, **params: Any) -> Iterator[dict]:
+        self.require_schema()
         with self.driver.session(database=self.database) as session:
             for record in session.run(Query(query(name)), params):
                 yield record.data()

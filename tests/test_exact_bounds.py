@@ -120,3 +120,29 @@ def test_a_database_of_the_six_decimal_encoding_is_re_encoded_when_the_schema_is
     store.apply_schema()
     assert store.schema_version() == SCHEMA_VERSION
     assert evaluate.verdict(store, "t:A", "ofac-50", TODAY).verdict == "restricted"
+
+
+def test_a_verdict_on_a_database_of_an_older_schema_upgrades_it_first(store, tmp_path):
+    """A user who upgrades ownergraph and asks a verdict before any load: read in the new encoding, the
+    six-decimal integers would make 33.3% + 16.7% about 8% (a wrong clear); the first statement of a new
+    store upgrades the database instead."""
+    from builders import load_into
+
+    from ownergraph.graph import evaluate
+    from ownergraph.graph.reencode import encoded
+    from ownergraph.graph.store import SCHEMA_VERSION, NewerSchema, Store
+
+    store.clear()
+    load_into(store, [person("X", lists=SDN), org("A"), stake("X", "A", "60")], tmp_path)
+    old = [{"id": row["id"], "lo": row["lo"] // 2**16 // 100 * 2**20, "hi": row["hi"] // 2**16 // 100 * 2**20}
+           for row in map(encoded, store.stream("meta/shares_interests"))]
+    store.run("meta/shares_interests_set", rows=old)
+    store.run("meta/schema_version_set", version=1)
+    fresh = Store(store.driver, store.database)  # what each CLI call and each API process opens
+    answer = evaluate.verdict(fresh, "t:A", "ofac-50", TODAY)
+    assert (answer.verdict, answer.restricted_share.min) == ("restricted", 60.0)
+    assert store.schema_version() == SCHEMA_VERSION
+    store.run("meta/schema_version_set", version=SCHEMA_VERSION + 1)
+    with pytest.raises(NewerSchema, match="newer ownergraph"):
+        evaluate.verdict(Store(store.driver, store.database), "t:A", "ofac-50", TODAY)
+    store.run("meta/schema_version_set", version=SCHEMA_VERSION)
