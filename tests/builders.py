@@ -77,3 +77,16 @@ def both(store, items, party: str, chosen: Policy | str, as_of: date = TODAY, tm
     load_into(store, items, tmp_path)
     cypher = evaluate.verdict(store, f"t:{party}", chosen, as_of)
     return memory, cypher
+
+
+class Unclosed:
+    """A test module's store handed to the CLI, which closes what it is given: closing it is a no-op."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def close(self):
+        pass

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from builders import Unclosed
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -234,7 +235,7 @@ def test_api_runs_and_changes(replay, store, tmp_path):
 def test_cli_history_and_as_of(replay, store, monkeypatch):
     from ownergraph import cli
 
-    monkeypatch.setattr(cli, "_store", lambda: _Unclosed(store))
+    monkeypatch.setattr(cli, "_store", lambda: Unclosed(store))
     runner = CliRunner()
     shown = runner.invoke(cli.app, ["refresh", "--history", "--json"])
     assert shown.exit_code == 0, shown.output
@@ -252,19 +253,6 @@ def test_cli_history_and_as_of(replay, store, monkeypatch):
     past = runner.invoke(cli.app, ["verdict", "DELTA", "--policy", "ofac-50", "--as-of", D1.isoformat(), "--json"])
     later = runner.invoke(cli.app, ["verdict", "DELTA", "--policy", "ofac-50", "--as-of", D3.isoformat(), "--json"])
     assert json.loads(past.output)["verdict"] == "restricted" and json.loads(later.output)["verdict"] == "clear"
-
-
-class _Unclosed:
-    """The module's store, handed to the CLI, which closes what it is given."""
-
-    def __init__(self, store):
-        self._store = store
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-    def close(self):
-        pass
 
 
 # -- configuration, locking, webhook --------------------------------------------------------------

@@ -9,7 +9,7 @@ import sys
 from datetime import date
 
 import pytest
-from builders import load_into, org, person, stake
+from builders import Unclosed, load_into, org, person, stake
 from typer.testing import CliRunner
 
 from ownergraph import cli
@@ -29,19 +29,6 @@ ITEMS = [org("CN1", "CN"), org("A"), org("B"), org("C"), org("D"), org("E"), per
 KEYS = sorted({f"t:{k}" for k in ("CN1", "A", "B", "C", "D", "E", "P")})
 
 
-class _Unclosed:
-    """The module's store, handed to the CLI, which closes what it is given."""
-
-    def __init__(self, store):
-        self._store = store
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-    def close(self):
-        pass
-
-
 def standings(store, policy) -> tuple[dict, dict]:
     """(Verdict nodes, verdicts as JSON without their timing) of the policy's current closure version."""
     info = materialise.current(store, policy)
@@ -57,7 +44,7 @@ def standings(store, policy) -> tuple[dict, dict]:
 @pytest.fixture
 def loaded(store, tmp_path, monkeypatch):
     load_into(store, ITEMS, tmp_path)
-    monkeypatch.setattr(cli, "_store", lambda: _Unclosed(store))
+    monkeypatch.setattr(cli, "_store", lambda: Unclosed(store))
     return store
 
 
