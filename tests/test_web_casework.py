@@ -17,6 +17,7 @@ def open_party(page, base_url, party: str, verdict: str) -> None:
     page.goto(f"{base_url}/#/party/{party}")
     page.wait_for_function(BADGE.format(verdict))
     page.wait_for_function("() => window.ownergraph.cy && window.ownergraph.cy.nodes().length >= 2")
+    page.wait_for_function("() => document.getElementById('party').dataset.state === 'ready'")
 
 
 def click_edge(page, source: str, target: str) -> None:

@@ -140,6 +140,7 @@ async function openParty(id) {
   $("results").hidden = true;
   select(null);
   showEvidence(null);
+  $("party").dataset.state = "loading";
   show("Evaluating…");
   const { signal, request } = cancelPending();
   const policy = $("policy").value;
@@ -172,6 +173,10 @@ async function openParty(id) {
   const flips = loadFlips(verdict);
   if (!verdict.paths.length) await expand(details.id, "owners");
   await flips;
+  if (request !== state.request) return;
+  $("party").dataset.state = "ready";  // the verdict, graph and flip points are in
+  // tables.js and the report link follow the party shown: the verdict as the page holds it
+  document.dispatchEvent(new CustomEvent("ownergraph:verdict", { detail: { party: details, verdict } }));
 }
 
 function showCandidates(candidates) {
@@ -677,6 +682,9 @@ async function start() {
     download(state.cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" }), `${fileStem()}.png`);
   });
   window.addEventListener("hashchange", route);
+  // Sections above the graph (flip points, messages) appear after it is drawn and move it down: the graph
+  // caches where its container is, so a click would land on the wrong element until it is told.
+  new ResizeObserver(() => state.cy && state.cy.resize()).observe($("party"));
   route();
 }
 
