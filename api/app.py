@@ -25,7 +25,7 @@ from ownergraph.api.deps import require_key
 from ownergraph.api.errors import PayloadTooLarge
 from ownergraph.api.keys import KeyRing
 from ownergraph.api.models import ErrorBody
-from ownergraph.api.routers import admin, parties, refresh, screen, search, statuses, verdicts, whatif
+from ownergraph.api.routers import admin, lists, parties, refresh, screen, search, statuses, verdicts, whatif
 from ownergraph.graph.cone import ConeTooLarge
 from ownergraph.graph.errors import OwnergraphError
 from ownergraph.graph.store import Store, StoreUnavailable, connect
@@ -208,6 +208,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(refresh.router, dependencies=guarded, responses=unauthorized)
     app.include_router(whatif.router, dependencies=guarded, responses=unauthorized)
     app.include_router(statuses.router, dependencies=guarded, responses=unauthorized)
+    app.include_router(lists.router, dependencies=guarded, responses=unauthorized)
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def page() -> FileResponse:
