@@ -294,27 +294,43 @@ function drawGraph(verdict) {
     container: $("graph"),
     elements: [...elements.values()],
     wheelSensitivity: 0.3,
+    minZoom: 0.05,
+    maxZoom: 4,
     style: [
       { selector: "node", style: { "background-color": "data(colour)", label: "data(label)", color: "#1b1b1b",
-        "font-size": 11, "text-wrap": "wrap", "text-max-width": 170, "text-valign": "center", "text-halign": "right",
+        "font-size": GRAPH.FONT, "text-wrap": "wrap", "text-max-width": 170, "text-valign": "center", "text-halign": "right",
         "text-margin-x": 6, width: 26, height: 26 } },
       { selector: `node[id = "${entity.replace(/["\\]/g, "\\$&")}"]`, style: { width: 38, height: 38, "border-width": 4, "border-color": "#263238" } },
-      { selector: "node:selected", style: { "border-width": 4, "border-color": "#1565c0" } },
       { selector: "edge", style: { width: 2, "line-color": "#90a4ae", "target-arrow-color": "#90a4ae",
         "target-arrow-shape": "triangle", "curve-style": "bezier", label: "data(label)", "font-size": 10,
         "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 2 } },
       { selector: "edge.path", style: { width: 3, "line-color": "#455a64", "target-arrow-color": "#455a64" } },
       { selector: "edge.deciding", style: { width: 5, "line-color": "#b71c1c", "target-arrow-color": "#b71c1c", "font-weight": 700 } },
+      ...GRAPH_STYLES,
+      { selector: "node:selected", style: { "border-width": 4, "border-color": "#1565c0" } },
       { selector: "edge:selected", style: { "line-color": "#1565c0", "target-arrow-color": "#1565c0", "overlay-opacity": 0.12 } },
     ],
   });
-  state.cy.layout(layoutOptions(state.cy)).run();
+  // What the graph shows beyond its elements: levels hidden, boxes collapsed, pages of owners read so far.
+  state.view = { root: entity, levels: Number($("graph-levels").value) || null, collapsed: new Set(), pages: new Map() };
+  state.more = null;
+  $("graph-find").value = "";
+  relayout(entity);
   state.cy.on("tap", "node", (event) => select(event.target));
-  state.cy.on("tap", "edge", (event) => showEvidence(event.target));
-  state.cy.on("dbltap", "node", (event) => openNode(event.target.id()));
+  state.cy.on("tap", "edge", (event) => {
+    const box = event.target.data("box");
+    if (box) select(state.cy.getElementById(box));  // the edge drawn to a box of siblings
+    else showEvidence(event.target);
+  });
+  state.cy.on("dbltap", "node", (event) => {
+    if (event.target.hasClass("group")) toggleGroup(event.target.id());
+    else openNode(event.target.id());
+  });
   state.cy.on("tap", (event) => { if (event.target === state.cy) select(null); });
   window.ownergraph.cy = state.cy;
   renderGraphList();
+  renderPaging();
+  $("graph").dataset.state = "ready";
   refineStatuses(pending, verdict);
 }
 
@@ -338,6 +354,7 @@ async function refineStatuses(ids, verdict) {
       const status = answer.reason === "seed" ? "seed" : answer.verdict;
       cy.getElementById(answer.id).data({ status, colour: COLOURS[status], margin: answer.margin });
     }
+    applyFilter();  // a status filter now sees these statuses
     renderGraphList();
   }
 }
@@ -350,7 +367,7 @@ const STATUS_WORDS = { restricted: "restricted", seed: "restricted seed", indete
 function renderGraphList() {
   const cy = state.cy;
   const parties = $("graph-parties");
-  parties.replaceChildren(...cy.nodes().map((node) => {
+  parties.replaceChildren(...partiesOf(cy).map((node) => {
     const item = el("li");
     const link = el("a", node.data("label"), `party-link ${node.data("status")}`);
     link.href = partyHash(node.id(), $("policy").value, $("as-of").value);
@@ -360,7 +377,7 @@ function renderGraphList() {
     return item;
   }));
   const interests = $("graph-interests");
-  interests.replaceChildren(...cy.edges().map((edge) => {
+  interests.replaceChildren(...cy.edges().not(".group").map((edge) => {
     const item = el("li");
     const name = (id) => cy.getElementById(id).data("label") || id;
     const button = el("button", `${name(edge.data("source"))} → ${name(edge.data("target"))}: ${edge.data("label")}`, "interest-button");
@@ -436,54 +453,104 @@ async function showEvidence(edgeElement) {
   box.dataset.state = "shown";
 }
 
-// Owners above what they own: each party one row below its lowest owner (longest path, cycles cut after
-// as many rounds as there are parties), ordered within a row by where its owners stand.
-function layeredPositions(cy) {
-  const nodes = cy.nodes().map((n) => n.id());
-  const edges = cy.edges().map((e) => [e.data("source"), e.data("target")]);
-  const level = Object.fromEntries(nodes.map((id) => [id, 0]));
-  for (let round = 0; round < nodes.length; round++) {
-    let changed = false;
-    for (const [from, to] of edges) {
-      if (from !== to && level[to] < level[from] + 1 && level[from] + 1 < nodes.length) {
-        level[to] = level[from] + 1;
-        changed = true;
-      }
-    }
-    if (!changed) break;
-  }
-  const rows = [];
-  for (const id of nodes) (rows[level[id]] = rows[level[id]] || []).push(id);
-  const x = {};
-  const positions = {};
-  rows.forEach((row, depth) => {
-    const weight = (id) => {
-      const above = edges.filter(([from, to]) => to === id && x[from] !== undefined).map(([from]) => x[from]);
-      return above.length ? above.reduce((a, b) => a + b, 0) / above.length : 0;
-    };
-    row.sort((a, b) => weight(a) - weight(b) || a.localeCompare(b));
-    row.forEach((id, i) => {
-      x[id] = (i - (row.length - 1) / 2) * 230;
-      positions[id] = { x: x[id], y: depth * 120 };
-    });
-  });
-  return positions;
+// Lay the graph out again (after it changed, or what it shows did), keep the search's highlights, and fit
+// it so that labels stay legible around `focus`.
+function relayout(focus) {
+  const cy = state.cy;
+  layoutGraph(cy, state.view);
+  applyFilter();
+  fitReadable(cy, focus || state.view.root);
 }
 
-function layoutOptions(cy) {
-  const positions = layeredPositions(cy);
-  return { name: "preset", positions: (node) => positions[node.id()], fit: true, padding: 40, animate: false };
+// A box of siblings drawn as one, or drawn again party by party.
+function toggleGroup(id) {
+  const cy = state.cy;
+  const box = cy.getElementById(id);
+  if (box.empty()) return;
+  const anchor = box.data("anchor");
+  if (state.view.collapsed.has(id)) state.view.collapsed.delete(id);
+  else state.view.collapsed.add(id);
+  relayout(anchor);
+  renderGraphList();
+  const again = cy.getElementById(id);
+  cy.elements().unselect();
+  again.select();
+  select(again);
+}
+
+function applyFilter() {
+  const cy = state.cy;
+  if (!cy) return [];
+  const text = $("graph-find").value;
+  const status = $("graph-status").value;
+  const matches = filterGraph(cy, text, status);
+  state.matches = matches.map((n) => n.id());
+  const count = $("graph-find-count");
+  if (!text.trim() && !status) count.textContent = "";
+  else count.textContent = matches.length ? `${matches.length} of ${partiesOf(cy).length} parties` : "no party matches";
+  return matches;
+}
+
+// Enter in the graph's search box: the next party that matches, shown (its box opened, its level shown) and
+// selected.
+function showNextMatch() {
+  const cy = state.cy;
+  if (!cy || !state.matches || !state.matches.length) return;
+  const i = ((state.matchIndex ?? -1) + 1) % state.matches.length;
+  state.matchIndex = i;
+  const id = state.matches[i];
+  let node = cy.getElementById(id);
+  if (node.hasClass("beyond") || node.hasClass("collapsed")) {
+    if (node.hasClass("beyond")) {
+      $("graph-levels").value = "";
+      state.view.levels = null;
+    }
+    if (node.data("box")) state.view.collapsed.delete(node.data("box"));
+    relayout(id);
+    renderGraphList();
+    node = cy.getElementById(id);
+  }
+  focusNode(cy, node);
+  cy.elements().unselect();
+  node.select();
+  select(node);
+}
+
+// The "next" button: the next page of the owners (or subsidiaries) last expanded that has more.
+function renderPaging() {
+  const button = $("page-next");
+  const more = state.more;
+  button.hidden = !more;
+  if (!more) return;
+  const next = Math.min(PAGE_SIZE, more.total - more.shown);
+  button.textContent = `Next ${next} ${more.direction} of ${more.name} (${more.shown} of ${more.total} shown)`;
+  button.dataset.shown = String(more.shown);
+  button.dataset.total = String(more.total);
 }
 
 const SELECTION_BUTTONS = ["selection-open", "selection-owners", "selection-subsidiaries"];
 
 function select(node) {
   state.selected = node ? node.id() : null;
+  const box = node && node.hasClass("group");
   $("selection-name").textContent = node ? node.data("label") : "No party selected";
-  $("selection-facts").textContent = node
-    ? `${node.id()} · ${node.data("status") === "unknown" ? "not evaluated here" : node.data("status")}`
-    : "Click a party in the graph to select it; double-click to open it.";
-  for (const id of SELECTION_BUTTONS) $(id).disabled = !node;
+  let facts = "Click a party in the graph to select it; double-click to open it.";
+  if (box) facts = `Parties that hold (or are held by) ${state.cy.getElementById(node.data("anchor")).data("label")} and ` +
+                   "no other party drawn, in rows by share. Double-click the box to collapse or open it.";
+  else if (node) {
+    facts = `${node.id()} · ${node.data("status") === "unknown" ? "not evaluated here" : node.data("status")}`;
+    if (node.data("glabel")) facts += ` · ${node.data("glabel").split(" · ")[0]}`;
+  }
+  $("selection-facts").textContent = facts;
+  for (const id of SELECTION_BUTTONS) $(id).disabled = !node || box;
+  for (const direction of ["owners", "subsidiaries"]) {
+    const page = node && !box && state.view && state.view.pages.get(`${direction}:${node.id()}`);
+    $(`selection-${direction}`).textContent = page && page.shown < page.total
+      ? `Next ${direction} (${page.shown} of ${page.total} shown)` : `Expand ${direction}`;
+  }
+  const collapse = $("selection-collapse");
+  collapse.hidden = !box;
+  if (box) collapse.textContent = state.view.collapsed.has(node.id()) ? `Show the ${node.data("count")} parties` : "Collapse into one box";
 }
 
 function openNode(id) {
@@ -492,34 +559,59 @@ function openNode(id) {
   else location.hash = hash;
 }
 
+const PAGE_SIZE = 50;
+
+// A party's owners (or subsidiaries), a page of PAGE_SIZE at a time: asked again while more are recorded
+// than shown, it adds the next page (offset = how many are shown), so that every owner can be reached.
 async function expand(id, direction) {
-  const params = new URLSearchParams({ depth: "1", limit: "50" });
+  const cy = state.cy;
+  const key = `${direction}:${id}`;
+  const known = state.view.pages.get(key);
+  const offset = known && known.shown < known.total ? known.shown : 0;
+  const params = new URLSearchParams({ depth: "1", limit: String(PAGE_SIZE), offset: String(offset) });
   if ($("as-of").value) params.set("as_of", $("as-of").value);
+  $("graph").dataset.state = "expanding";
   let page;
   try {
     page = await api(`/v1/parties/${encodeURIComponent(id)}/${direction}?${params}`);
   } catch (error) {
+    if (state.cy === cy) $("graph").dataset.state = "ready";
     return show(error.message, "error");
   }
-  const cy = state.cy;
+  if (state.cy !== cy) return;  // another party was opened meanwhile
   const added = [];
   const fresh = [];
-  for (const item of page.items) {
+  page.items.forEach((item, i) => {
     if (cy.getElementById(item.party.id).empty()) {
-      added.push(nodeData(item.party.id, item.party.name, "unknown"));
+      const node = nodeData(item.party.id, item.party.name, "unknown");
+      node.data.order = offset + i;  // the API's order: largest share first
+      added.push(node);
       fresh.push(item.party.id);
     }
     for (const edge of item.edges) {
       const e = edgeData(edge);
       if (cy.getElementById(e.data.id).empty()) added.push(e);
     }
-  }
+  });
   cy.add(added);
-  cy.layout(layoutOptions(cy)).run();
+  const shown = offset + page.items.length;
+  const name = page.party.name || page.party.id;
+  state.view.pages.set(key, { shown, total: page.total });
+  if (shown < page.total) state.more = { id, direction, shown, total: page.total, name };
+  else if (state.more && state.more.id === id && state.more.direction === direction) state.more = null;
+  relayout(id);
   renderGraphList();
+  renderPaging();
+  if (state.selected) {
+    const selected = cy.getElementById(state.selected);
+    if (selected.nonempty()) select(selected);
+  }
   if (fresh.length && state.verdict) refineStatuses(fresh, state.verdict);
-  const more = page.total > page.items.length ? ` (first ${page.items.length} of ${page.total})` : "";
-  show(page.items.length ? `${page.items.length} ${direction} shown${more}.` : `No ${direction} recorded.`);
+  const range = page.items.length ? `${offset + 1}–${shown} of ${page.total}` : "";
+  const more = shown < page.total ? "; Next shows more" : "";
+  show(page.total ? `${direction[0].toUpperCase()}${direction.slice(1)} of ${name}: ${range} shown${more}.`
+                  : `No ${direction} recorded.`);
+  $("graph").dataset.state = "ready";
 }
 
 // ---- what would it take: flip points and hypothetical shares (POST /v1/what-if; nothing is saved) --------
@@ -667,19 +759,50 @@ async function start() {
   };
   $("as-of").addEventListener("input", dateChanged);
   $("as-of").addEventListener("change", dateChanged);
-  $("expand-owners").addEventListener("click", () => expand(state.selected || state.party.id, "owners"));
-  $("expand-subsidiaries").addEventListener("click", () => expand(state.selected || state.party.id, "subsidiaries"));
+  // the party selected (a box of siblings is none), else the party opened
+  const target = () => (state.selected && !state.selected.startsWith("group:") ? state.selected : state.party.id);
+  $("expand-owners").addEventListener("click", () => expand(target(), "owners"));
+  $("expand-subsidiaries").addEventListener("click", () => expand(target(), "subsidiaries"));
   $("selection-owners").addEventListener("click", () => expand(state.selected, "owners"));
   $("selection-subsidiaries").addEventListener("click", () => expand(state.selected, "subsidiaries"));
   $("selection-open").addEventListener("click", () => openNode(state.selected));
   $("hypothesis-reset").addEventListener("click", () => { $("hypothesis").hidden = true; state.hypothesis = null; });
   $("evidence-close").addEventListener("click", () => showEvidence(null));
-  $("fit").addEventListener("click", () => state.cy && state.cy.fit(undefined, 24));
+  // The graph caches where its box is on the screen until a scroll event says otherwise; a click that comes
+  // right after a scroll (before that event) would be placed by the old position, or dropped as outside.
+  for (const type of ["mousedown", "touchstart"]) {
+    $("graph").addEventListener(type, () => state.cy && state.cy.resize(), { capture: true, passive: true });
+  }
+  $("fit").addEventListener("click", () => state.cy && fitReadable(state.cy, state.selected || state.view.root));
+  $("fit-all").addEventListener("click", () => state.cy && fitWhole(state.cy));
+  $("page-next").addEventListener("click", () => state.more && expand(state.more.id, state.more.direction));
+  $("selection-collapse").addEventListener("click", () => state.selected && toggleGroup(state.selected));
+  $("graph-find").addEventListener("input", () => { state.matchIndex = -1; applyFilter(); });
+  $("graph-find").addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    showNextMatch();
+  });
+  $("graph-status").addEventListener("change", () => { state.matchIndex = -1; applyFilter(); });
+  $("graph-levels").addEventListener("change", () => {
+    if (!state.cy) return;
+    state.view.levels = Number($("graph-levels").value) || null;
+    relayout();
+    renderGraphList();
+  });
   $("export-json").addEventListener("click", () => {
     download(new Blob([JSON.stringify(state.verdict, null, 2)], { type: "application/json" }), `${fileStem()}.json`);
   });
-  $("export-png").addEventListener("click", () => {
-    download(state.cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" }), `${fileStem()}.png`);
+  $("export-png").addEventListener("click", async () => {
+    const button = $("export-png");
+    button.disabled = true;
+    try {
+      download(await exportPicture(state.cy, state.verdict, state.party), `${fileStem()}.png`);
+    } catch (error) {
+      show(`Export: ${error.message}`, "error");
+    } finally {
+      button.disabled = false;
+    }
   });
   window.addEventListener("hashchange", route);
   // Sections above the graph (flip points, messages) appear after it is drawn and move it down: the graph
