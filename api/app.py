@@ -34,6 +34,10 @@ from ownergraph.settings import Settings
 log = logging.getLogger("ownergraph.api")
 STATIC = Path(__file__).parent / "static"
 RETRY_AFTER = "5"  # seconds, on 503 answers
+# A worker process runs its `def` endpoints in at most THREADS threads (anyio's default pool, made explicit),
+# each holding at most one Neo4j connection at a time, so its driver pool is sized to them: N workers open
+# at most N * THREADS connections, within the 400 Bolt threads of a Neo4j with default settings up to N = 10.
+THREADS = 40
 UNAVAILABLE = (StoreUnavailable, ServiceUnavailable, SessionExpired, DatabaseUnavailable, TransientError, AuthError)
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -179,7 +183,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = store or connect(settings)
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        app.state.store = store or connect(settings, pool_size=THREADS)
         try:
             yield
         finally:
@@ -242,10 +249,15 @@ def from_environment() -> FastAPI:
     return create_app(get_settings())
 
 
-def serve(settings: Settings) -> None:
-    """Run the API with uvicorn on settings.host:settings.port (127.0.0.1:8000 by default)."""
+def serve(settings: Settings, workers: int = 1) -> None:
+    """Run the API with uvicorn on settings.host:settings.port (127.0.0.1:8000 by default), in `workers`
+    processes. One process runs Python on one core at a time (its threads share one interpreter lock); each
+    worker is a process of its own with its own driver, and they share the port. Several workers each build
+    the app from the environment's settings (`from_environment`), which is where `ownergraph serve` reads
+    them; `settings` gives the address."""
     import uvicorn
 
     quiet_driver_notifications()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+    app = create_app(settings) if workers == 1 else "ownergraph.api.app:from_environment"
+    uvicorn.run(app, factory=workers > 1, workers=workers, host=settings.host, port=settings.port, log_level="info",
                 server_header=False, proxy_headers=False)

@@ -134,17 +134,19 @@ def native(value: Any) -> Any:
     return value.to_native() if hasattr(value, "to_native") else value
 
 
-def connect(settings: Settings, uri: str | None = None) -> Store:
-    """A store on the configured Neo4j: NEO4J_URI if set, else the local server."""
+def connect(settings: Settings, uri: str | None = None, pool_size: int = 100) -> Store:
+    """A store on the configured Neo4j: NEO4J_URI if set, else the local server; `pool_size` caps the
+    driver's connections (100: the driver's default)."""
     from ownergraph.graph import server
 
     if settings.external:
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
-        driver = GraphDatabase.driver(settings.neo4j_uri or "", auth=auth, **DRIVER_OPTIONS)
+        driver = GraphDatabase.driver(settings.neo4j_uri or "", auth=auth, max_connection_pool_size=pool_size,
+                                      **DRIVER_OPTIONS)
     else:
         secret = server.password(server.layout(settings))
         driver = GraphDatabase.driver(uri or server.uri(settings), auth=(settings.neo4j_user, secret or ""),
-                                      **DRIVER_OPTIONS)
+                                      max_connection_pool_size=pool_size, **DRIVER_OPTIONS)
     return Store(driver, settings.neo4j_database)
 
 

@@ -499,13 +499,14 @@ def demo() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="API processes (README: how many).")] = 1,
 ) -> None:
     """Run the API and the investigator page (http://127.0.0.1:8000/ by default)."""
     from ownergraph.api.app import serve as run_server
 
     settings = get_settings()
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-    run_server(settings.model_copy(update=overrides))
+    run_server(settings.model_copy(update=overrides), workers=workers)
 
 
 @app.command()
