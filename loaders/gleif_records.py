@@ -54,6 +54,8 @@ NEVER_HELD = {"ANNULLED", "DUPLICATE"}
 
 def text(value: object) -> str | None:
     """The text of a value: a string, golden copy JSON's {"$": text}, or the first of a list."""
+    if value.__class__ is str:  # the common case first
+        return value.strip() or None
     if isinstance(value, list):
         return text(value[0]) if value else None
     if isinstance(value, dict):
@@ -72,7 +74,11 @@ def texts(value: object) -> list[str]:
 
 
 def section(record: dict, *path: str) -> dict:
-    node: object = record
+    node: object
+    if len(path) == 1:
+        node = record.get(path[0]) if isinstance(record, dict) else None
+        return node if isinstance(node, dict) else {}
+    node = record
     for key in path:
         node = node.get(key) if isinstance(node, dict) else None
     return node if isinstance(node, dict) else {}
