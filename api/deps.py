@@ -13,18 +13,26 @@ from ownergraph.graph.policy import DEFAULT_POLICY, Policy, builtin_names, built
 from ownergraph.graph.store import Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
+    """The app's store. Dependencies that neither block nor compute are `async def`: FastAPI runs a plain
+    `def` dependency in its thread pool, a hand-off per dependency and request that costs more than the
+    dependency itself."""
     return request.app.state.store
 
 
-def named_policy(policy: Annotated[str, Query(max_length=100, description="A built-in policy name",
-                                              json_schema_extra={"enum": builtin_names()})]
-                 = DEFAULT_POLICY) -> Policy:
-    """A built-in policy by name; ad-hoc definitions go through POST /v1/verdicts."""
+def builtin_policy(name: str) -> Policy:
+    """A built-in policy by name, or InvalidParameter naming the built-ins."""
     known = builtin_policies()
-    if policy not in known:
-        raise InvalidParameter("policy", f"no built-in policy named {policy!r} (built-ins: {', '.join(sorted(known))})")
-    return known[policy]
+    if name not in known:
+        raise InvalidParameter("policy", f"no built-in policy named {name!r} (built-ins: {', '.join(sorted(known))})")
+    return known[name]
+
+
+async def named_policy(policy: Annotated[str, Query(max_length=100, description="A built-in policy name",
+                                                    json_schema_extra={"enum": builtin_names()})]
+                       = DEFAULT_POLICY) -> Policy:
+    """A built-in policy by name; ad-hoc definitions go through POST /v1/verdicts."""
+    return builtin_policy(policy)
 
 
 # Declared in the OpenAPI document as the two ways to present a key; the check itself is require_key's.

@@ -1,10 +1,16 @@
-"""Verdicts (SPEC.md §6), company control, and the policies a verdict can be asked under."""
+"""Verdicts (SPEC.md §6), company control, and the policies a verdict can be asked under.
+
+A verdict is answered as the JSON bytes of the `Verdict` the engine built (`verdict_response`): FastAPI would
+otherwise validate the model again against `response_model` (in a second thread-pool hand-off, for a
+`def` endpoint) before serialising it. The bytes are the ones FastAPI sent: the same pydantic serialiser.
+`response_model` stays for the OpenAPI document.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from ownergraph.api.deps import AsOf, PartyId, PolicyDep, StoreDep
 from ownergraph.api.errors import InvalidParameter
@@ -16,6 +22,11 @@ from ownergraph.graph.verdict import Verdict
 
 router = APIRouter(prefix="/v1", tags=["verdicts"])
 ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+
+
+def verdict_response(verdict: Verdict) -> Response:
+    """The verdict as FastAPI would serialise it for `response_model=Verdict`, without validating it again."""
+    return Response(verdict.model_dump_json(), media_type="application/json")
 
 
 def adhoc_policy(body: str | PolicyDefinition) -> Policy:
@@ -32,15 +43,15 @@ def adhoc_policy(body: str | PolicyDefinition) -> Policy:
 
 
 @router.get("/parties/{party_id:path}/verdict", response_model=Verdict, responses=ERRORS)
-def party_verdict(party_id: PartyId, store: StoreDep, policy: PolicyDep, as_of: AsOf = None) -> Verdict:
+def party_verdict(party_id: PartyId, store: StoreDep, policy: PolicyDep, as_of: AsOf = None) -> Response:
     """Is the party restricted under a built-in policy on a date, and through which paths?"""
-    return evaluate.verdict(store, party_id, policy, as_of)
+    return verdict_response(evaluate.verdict(store, party_id, policy, as_of))
 
 
 @router.post("/verdicts", response_model=Verdict, responses=ERRORS)
-def post_verdict(request: VerdictRequest, store: StoreDep) -> Verdict:
+def post_verdict(request: VerdictRequest, store: StoreDep) -> Response:
     """The verdict under a built-in policy or an ad-hoc definition (which may extend a built-in)."""
-    return evaluate.verdict(store, request.party, adhoc_policy(request.policy), request.as_of)
+    return verdict_response(evaluate.verdict(store, request.party, adhoc_policy(request.policy), request.as_of))
 
 
 @router.get("/parties/{party_id:path}/controllers", response_model=list[Controller], responses=ERRORS)
