@@ -1,0 +1,283 @@
+"""The node and relationship CSV files of one import, folded from the resolver's buckets.
+
+Each bucket's rows are applied in write order with the rules of `cypher/load/*.cypher`: a party's name,
+kind, jurisdiction, headquarters and status from the latest record that gives them (kind `unknown` never
+replaces a known one), its lists of nationalities, list names, addresses, reporting exceptions and
+sources accumulated in order without repeats, its country from headquarters else jurisdiction (none for
+a person); a list membership is its party, list and start, judged against the memberships the party had
+before the record (two of one record with the same list and start are two memberships, as in the graph),
+and a later end is written on the newest; a Provenance holds what its latest record said, and a stake the
+values of its latest statement (by statement date, then load order) with every source in that order.
+
+What CSV cannot carry is set after the import (`Fixups`): an empty list (the import tool drops empty
+arrays, the load writes `[]`), an empty string (read back as no value), a list whose item holds the
+array delimiter, or a list of one empty string.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ownergraph.loaders.bulk.resolve import Resolver
+
+ARRAY_DELIMITER = "\x1f"  # the import tool's --array-delimiter (U+001F, the unit separator)
+NO_DATE = "0001-01-01"  # `coalesce(pv.statement_date, date('0001-01-01'))` in load/stakes
+FIXUPS = "fixups.jsonl"
+
+# (file stem, --nodes label or --relationships type, header); a `:string[]` column is a list
+TABLES: dict[str, tuple[str, str, list[str]]] = {
+    "parties": ("nodes", "Party", ["key:ID(Party)", "name", "kind", "jurisdiction", "headquarters", "country",
+                                   "status", "nationalities:string[]", "lists:string[]", "addresses:string[]",
+                                   "reporting_exceptions:string[]", "sources:string[]", "created_at:datetime"]),
+    "identifiers": ("nodes", "Identifier", ["id:ID(Identifier)", "scheme", "value"]),
+    "lists": ("nodes", "List", ["name:ID(List)"]),
+    "provenance": ("nodes", "Provenance", [
+        "key", "stake", "source", "record", "statement_date:date", "url", "lo:long", "hi:long", "share_min:double",
+        "share_max:double", "min_open:boolean", "max_open:boolean", "start:date", "end:date", "counted:boolean",
+        "declares", "components:string[]", "loaded_at:datetime", "seq:long", "created_at:datetime"]),
+    "identifies": ("relationships", "IDENTIFIES", [":START_ID(Identifier)", ":END_ID(Party)"]),
+    "interests": ("relationships", "INTEREST", [
+        ":START_ID(Party)", ":END_ID(Party)", "key", "type", "start:date", "declares", "created_seq:long", "lo:long",
+        "hi:long", "share_min:double", "share_max:double", "min_open:boolean", "max_open:boolean", "end:date",
+        "counted:boolean", "statement_date:date", "components:string[]", "sources:string[]", "records:string[]"]),
+    "listed": ("relationships", "LISTED", [":START_ID(Party)", ":END_ID(List)", "start:date", "end:date", "source"]),
+}
+
+
+@dataclass
+class Fixups:
+    """Values set after the import, one JSON line each: {"label", "key" (and "owner", "owned" for an
+    interest), "props"}; `listing_sources` when a membership's source was the empty string."""
+
+    path: Path
+    count: int = 0
+    listing_sources: bool = False
+    _handle: Any = None
+
+    def add(self, label: str, ident: dict, props: dict) -> None:
+        if self._handle is None:
+            self._handle = self.path.open("w", encoding="utf-8")
+        self._handle.write(json.dumps({"label": label, **ident, "props": props}, ensure_ascii=False) + "\n")
+        self.count += 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+class Table:
+    """One CSV file (and a sibling for rows with line breaks, which the import reads as multiline)."""
+
+    def __init__(self, folder: Path, stem: str) -> None:
+        self.folder = folder
+        self.stem = stem
+        self.kind, self.label, header = TABLES[stem]
+        self.header = header
+        self.names = [h.split(":")[0] for h in header]
+        self.arrays = [i for i, h in enumerate(header) if h.endswith("[]")]
+        self.texts = [i for i, h in enumerate(header) if ":" not in h]  # plain string columns
+        self.rows = 0
+        self._writers: dict[bool, Any] = {}
+        self._handles: list[Any] = []
+
+    def file(self, multiline: bool) -> str:
+        return f"{self.stem}{'-multiline' if multiline else ''}.csv"
+
+    def files(self) -> list[tuple[str, bool]]:
+        return [(self.file(m), m) for m in sorted(self._writers)]
+
+    def add(self, row: list) -> list[tuple[str, Any]]:
+        """Write a row; return the (column, value) pairs CSV cannot carry (written empty here)."""
+        lost: list[tuple[str, Any]] = []
+        for i in self.arrays:
+            items = row[i]
+            if not items:
+                row[i] = None  # an empty list: set after the import for every entity without one
+                continue
+            joined = ARRAY_DELIMITER.join(items)
+            if joined == "" or any(ARRAY_DELIMITER in item for item in items):
+                lost.append((self.names[i], list(items)))
+                row[i] = None
+            else:
+                row[i] = joined
+        for i in self.texts:
+            if row[i] == "":
+                lost.append((self.names[i], ""))
+        multiline = False
+        for value in row:
+            if value.__class__ is str and ("\n" in value or "\r" in value):
+                multiline = True
+                break
+        writer = self._writers.get(multiline)
+        if writer is None:
+            handle = (self.folder / self.file(multiline)).open("w", newline="", encoding="utf-8",
+                                                               errors="surrogatepass")
+            self._handles.append(handle)
+            writer = self._writers[multiline] = csv.writer(handle, lineterminator="\n")
+            writer.writerow(self.header)
+        writer.writerow(["true" if v is True else "false" if v is False else v for v in row])
+        self.rows += 1
+        return lost
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.close()
+        self._handles = []
+
+
+@dataclass
+class Written:
+    """What `write` produced: the tables, the fixups, the counts of the graph to be."""
+
+    tables: dict[str, Table]
+    fixups: Fixups
+    counts: dict[str, int] = field(default_factory=dict)
+    stakes_written: int = 0  # stake rows written (each one new or an update of its stake)
+
+
+def write(resolver: Resolver, folder: Path, clock: str) -> Written:
+    """Fold the resolver's buckets into the CSV files in `folder`; `clock` is the load's date-time (ISO)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {stem: Table(folder, stem) for stem in TABLES}
+    fixups = Fixups(folder / FIXUPS)
+    try:
+        lists = _parties(resolver, tables, fixups, clock)
+        for name in lists:
+            tables["lists"].add([name])
+        _identifiers(resolver, tables)
+        stakes = _stakes(resolver, tables, fixups, clock)
+    finally:
+        for table in tables.values():
+            table.close()
+        fixups.close()
+    counts = {table.label: table.rows for table in tables.values()}
+    return Written(tables, fixups, counts, stakes)
+
+
+def _fix(fixups: Fixups, lost: list[tuple[str, Any]], label: str, ident: dict) -> None:
+    if lost:
+        fixups.add(label, ident, dict(lost))
+
+
+def _parties(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock: str) -> set[str]:
+    lists: set[str] = set()
+    parties, listed = tables["parties"], tables["listed"]
+    for bucket in resolver.parties.buckets():
+        state: dict[str, list] = {}
+        for (key, name, kind, jurisdiction, headquarters, status, nationalities, names, listings, addresses,
+             exceptions, source, record) in bucket:
+            p = state.get(key)
+            if p is None:  # the row that created the party (ON CREATE SET p.kind = row.kind)
+                p = state[key] = [None, kind, None, None, None, {}, {}, {}, {}, {}, []]
+            if name is not None:
+                p[0] = name
+            if kind != "unknown":
+                p[1] = kind
+            if jurisdiction is not None:
+                p[2] = jurisdiction
+            if headquarters is not None:
+                p[3] = headquarters
+            if status is not None:
+                p[4] = status
+            for slot, values in ((5, nationalities), (6, names), (7, addresses), (8, exceptions)):
+                p[slot].update(dict.fromkeys(values))
+            p[9].setdefault(f"{source}#{record}", None)
+            held = p[10]  # [list, start, end, source], oldest first
+            created = []
+            for list_name, start, end in listings:
+                known = next((x for x in reversed(held) if x[0] == list_name and x[1] == start), None)
+                if known is None:
+                    created.append([list_name, start, end, source])
+                elif end is not None:
+                    known[2] = end
+            held.extend(created)
+        for key, p in state.items():
+            name, kind, jurisdiction, headquarters, status = p[:5]
+            place = headquarters if headquarters is not None else jurisdiction
+            country = None if kind == "person" or place is None else place[:2].upper()
+            lost = parties.add([key, name, kind, jurisdiction, headquarters, country, status, list(p[5]), list(p[6]),
+                                list(p[7]), list(p[8]), list(p[9]), clock])
+            _fix(fixups, lost, "Party", {"key": key})
+            for list_name, start, end, source in p[10]:
+                lists.add(list_name)
+                if listed.add([key, list_name, start, end, source]):
+                    fixups.listing_sources = True  # the only text of a membership: its source
+    return lists
+
+
+def _identifiers(resolver: Resolver, tables: dict[str, Table]) -> None:
+    identifiers, identifies = tables["identifiers"], tables["identifies"]
+    for identifier, held in resolver.identifiers.items():
+        scheme, _, value = identifier.partition(":")
+        identifiers.add([identifier, scheme, value])
+        for key in ((held,) if held.__class__ is str else held):
+            identifies.add([identifier, key])
+
+
+def _stakes(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock: str) -> int:
+    provenance_table, interests = tables["provenance"], tables["interests"]
+    written = 0
+    for bucket in resolver.stakes.buckets():
+        written += len(bucket)
+        created: dict[tuple[str, str, str], tuple] = {}  # (owner, owned, stake) -> the row that created it
+        latest: dict[str, tuple] = {}  # Provenance key -> its latest row
+        for row in bucket:
+            created.setdefault((row[0], row[1], row[2]), row)
+            latest[row[3]] = row
+        by_stake: dict[str, list[tuple]] = {}
+        for row in latest.values():
+            by_stake.setdefault(row[2], []).append(row)
+            _provenance(provenance_table, fixups, row, clock)
+        for (owner, owned, stake), first in created.items():
+            statements = sorted(by_stake[stake], key=_recency, reverse=True)
+            top = statements[0]
+            lost = interests.add([owner, owned, stake, first[5], first[12], first[15], first[4], top[6], top[7],
+                                  top[8], top[9], top[10], top[11], top[13], top[14], top[19], list(top[16]),
+                                  [s[17] for s in statements], [s[18] for s in statements]])
+            _fix(fixups, lost, "INTEREST", {"owner": owner, "owned": owned, "key": stake})
+    return written
+
+
+def _recency(row: tuple) -> tuple[str, int]:
+    return (row[19] or NO_DATE, row[4])
+
+
+def _provenance(table: Table, fixups: Fixups, row: tuple, clock: str) -> None:
+    (_, _, stake, key, seq, _, lo, hi, share_min, share_max, min_open, max_open, start, end, counted, declares,
+     components, source, record, statement_date, url) = row
+    lost = table.add([key, stake, source, record, statement_date, url, lo, hi, share_min, share_max, min_open,
+                      max_open, start, end, counted, declares, list(components), clock, seq, clock])
+    _fix(fixups, lost, "Provenance", {"key": key})
+
+
+def file_names() -> list[str]:
+    """Every file `write` may write."""
+    return [FIXUPS, *(f"{stem}{suffix}.csv" for stem in TABLES for suffix in ("", "-multiline"))]
+
+
+def import_arguments(written: Written, database: str) -> list[str]:
+    """The arguments of `neo4j-admin database import full` for these files (names relative to their folder)."""
+    # the database first: --nodes and --relationships take every following word as a file
+    args = [database, "--id-type=string", f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}"]
+    multiline: list[str] = []
+    for table in written.tables.values():
+        for name, is_multiline in table.files():
+            args.append(f"--{table.kind}={table.label}={name}")
+            if is_multiline:
+                multiline.append(name)
+    if multiline:
+        args += [f"--multiline-fields={','.join(multiline)}", "--multiline-fields-format=v2"]
+    return args
+
+
+def fixup_rows(path: Path) -> Iterable[dict]:
+    if path.exists():
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
