@@ -24,6 +24,13 @@
 
   let generation = 0;
 
+  // Another party, policy or date asked for: the tables shown are of the previous one until it is in.
+  window.addEventListener("hashchange", () => {
+    generation += 1;
+    const section = document.getElementById("tables");
+    if (section && section.dataset.state) section.dataset.state = "stale";
+  });
+
   document.addEventListener("ownergraph:verdict", async (event) => {
     const { party, verdict } = event.detail;
     const link = document.getElementById("report-link");
