@@ -114,6 +114,14 @@ def load(
     rejects: Annotated[Path | None, typer.Option(help="Where to write rejected records (CSV).")] = None,
     quality: Annotated[bool, typer.Option("--quality/--no-quality",
                                           help="Print the quality report of the graph after the load.")] = True,
+    bulk: Annotated[bool, typer.Option("--bulk", help="Into an empty database of the local server: the files "
+                                       "resolved here and written by neo4j-admin import (README: Loading a "
+                                       "national register).")] = False,
+    import_files: Annotated[Path | None, typer.Option("--write-import-files", metavar="DIR",
+                                                      help="Bulk: only write the import's files into DIR (for a "
+                                                           "server elsewhere); no database is touched.")] = None,
+    finish_import: Annotated[bool, typer.Option("--finish-import", help="Bulk: PATH is a DIR neo4j-admin imported "
+                                                "on the server; apply the schema to it.")] = False,
 ) -> None:
     """Load registry data into the graph; bad records go to a rejects file, the rest loads.
 
@@ -128,16 +136,21 @@ def load(
     from ownergraph.loaders.run import load as run_load
 
     settings = get_settings()
-    store = _store()
+    store = None
     try:
-        summary = run_load(store, list(paths), format, rejects, settings.batch_size,
-                           show_progress=sys.stderr.isatty(), record_limit=settings.max_record_mb * 2**20)
-        counts = store.counts()
-        checked = quality_report(store) if quality else None
+        if bulk or import_files is not None or finish_import:
+            summary, store = _load_bulk(settings, list(paths), format, rejects, import_files, finish_import)
+        else:
+            store = _store()
+            summary = run_load(store, list(paths), format, rejects, settings.batch_size,
+                               show_progress=sys.stderr.isatty(), record_limit=settings.max_record_mb * 2**20)
+        counts = store.counts() if store else None
+        checked = quality_report(store) if quality and store else None
     except (UnknownFormat, FormatError) as exc:
         fail(str(exc), 2)
     finally:
-        store.close()
+        if store:
+            store.close()
     for unread in summary.unreadable:
         err.print(f"[bold red]error:[/] {escape(unread)}", highlight=False, emoji=False, soft_wrap=True)
     console.print(f"parties: {summary.parties_new} new, {summary.parties_updated} updated; "
@@ -152,11 +165,41 @@ def load(
                       "name or country, e.g.", highlight=False, markup=False, emoji=False)
         for example in summary.conflict_examples:
             console.print(f"  {example}", highlight=False, markup=False, emoji=False)
-    console.print(f"graph now holds {counts['parties']} parties and {counts['interests']} interests")
+    if counts is not None:
+        console.print(f"graph now holds {counts['parties']} parties and {counts['interests']} interests")
     if checked is not None:
         for line in render_quality(checked):
             console.print(line, highlight=False, markup=False)
     raise typer.Exit(summary.exit_code)
+
+
+def _load_bulk(settings: Settings, paths: list[Path], fmt: str, rejects: Path | None, import_files: Path | None,
+               finish_import: bool):
+    """`load --bulk`: (summary, a store on the new graph), or no store when only the files were written."""
+    from ownergraph.graph.errors import OwnergraphError
+    from ownergraph.graph.store import connect
+    from ownergraph.loaders.bulk import run as bulk
+
+    show = sys.stderr.isatty()
+    try:
+        if finish_import:
+            if len(paths) != 1 or not paths[0].is_dir():
+                fail("--finish-import takes one PATH: the folder --write-import-files wrote", 2)
+            result = bulk.finish_import(settings, paths[0])
+        elif import_files is not None:
+            result = bulk.write_files(paths, import_files, fmt, rejects, settings.batch_size, show,
+                                      settings.neo4j_database, settings.max_record_mb * 2**20)
+            console.print(f"import files written to {import_files}: run the command in "
+                          f"{import_files / bulk.COMMAND} on the Neo4j host, then `ownergraph load --finish-import "
+                          f"{import_files}`", highlight=False, markup=False)
+            return result.summary, None
+        else:
+            result = bulk.bulk_load(settings, paths, fmt, rejects, show_progress=show)
+    except OwnergraphError as exc:
+        fail(str(exc), 2)
+    steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result.seconds.items())
+    console.print(f"bulk load: {steps}", highlight=False)
+    return result.summary, connect(settings)
 
 
 @app.command()

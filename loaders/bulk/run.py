@@ -77,6 +77,7 @@ def write_files(paths: list[Path], folder: Path, fmt: str = "auto", rejects: Pat
                 record_limit: int = files.DEFAULT_RECORD_LIMIT) -> BulkFiles:
     """Read `paths` and write the import's files into `folder` (created; files of an earlier run replaced)."""
     began = time.monotonic()
+    folder = folder.resolve()
     planned, unreadable = reading.plan(paths, fmt)  # every path's format, before anything is written
     _prepare(folder)
     clock = datetime.now(UTC).isoformat().replace("+00:00", "Z")
@@ -200,7 +201,7 @@ def check_empty(store: Store) -> None:
         counts = store.counts()
         raise BulkRefused(
             f"the database is not empty ({row['nodes']:,} nodes: {counts['parties']:,} parties, "
-            f"{counts['interests']:,} interests, e.g. a {':'.join(row['example'])} node); the bulk path builds "
+            f"{counts['interests']:,} interests, e.g. a node labelled {':'.join(row['example'])}); the bulk path builds "
             "a new store and would replace it. Load into it with `ownergraph load PATH...` (transactional), "
             "or empty it first with `ownergraph db reset`")
     if row["writers"]:
