@@ -82,9 +82,9 @@ def _rows(path: Path, open_, required: set[str], build) -> Iterator[Item]:
                 yield Reject(source, f"line {reader.line_num}", f"malformed CSV: {exc}")
                 continue
             line = reader.line_num
-            if not any(f.strip() for f in fields):
-                continue
             raw = ",".join(fields)
+            if not raw.replace(",", "").strip() and not any(f.strip() for f in fields):
+                continue
             bad = undecodable(raw)
             if bad:
                 yield Reject(source, f"line {line}", bad, raw)

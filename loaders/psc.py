@@ -51,6 +51,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from followthemoney.types import registry
@@ -313,6 +314,12 @@ def country(text: object) -> str | None:
     value = _text(text)
     if not value:
         return None
+    return _country_code(value)
+
+
+@lru_cache(maxsize=8192)
+def _country_code(value: str) -> str | None:
+    # the same few hundred spellings come back on every line: the lookup is cached (bounded)
     return values.alpha2(registry.country.clean(value))
 
 
@@ -321,6 +328,11 @@ def nationalities(text: object) -> tuple[str, ...]:
     value = _text(text)
     if not value:
         return ()
+    return _nationality_codes(value)
+
+
+@lru_cache(maxsize=8192)
+def _nationality_codes(value: str) -> tuple[str, ...]:
     codes = (country(part) for part in re.split(r"[,;/]| and ", value))
     return tuple(dict.fromkeys(c for c in codes if c))
 

@@ -116,6 +116,20 @@ def _broken(path: Path, count: int, cause: str) -> Reject:
 
 def bounded(item: Item, conflicts: Conflicts | None = None) -> Item:
     """The item, or a Reject when a name or identifier is longer than MAX_TEXT characters."""
+    kind = item.__class__
+    if kind is PartyRecord:  # the common cases, without building the list of texts
+        party: PartyRecord = item  # type: ignore[assignment]
+        if (party.name is None or len(party.name) <= MAX_TEXT) and \
+                all(len(i) <= MAX_TEXT for i in party.identifiers):
+            if conflicts is not None:
+                conflicts.check(party)
+            return party
+    elif kind is StakeRecord:
+        stake: StakeRecord = item  # type: ignore[assignment]
+        if len(stake.owner) <= MAX_TEXT and len(stake.owned) <= MAX_TEXT:
+            return stake
+    elif kind is Reject:
+        return item
     if isinstance(item, PartyRecord):
         texts = [("name", item.name or "")] + [("identifier", i) for i in item.identifiers]
     elif isinstance(item, StakeRecord):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from ownergraph.graph.model import Listing, RecordError
 from ownergraph.graph.share import HUNDRED, Share, ShareError, to_decimal
@@ -43,6 +44,17 @@ def jurisdiction(value: str | None) -> str | None:
 
 
 def iso_date(value: str | None, field: str = "date") -> date | None:
+    if value.__class__ is str:  # the dates of a file repeat: a text read once is remembered (a bounded cache)
+        return _iso_date(value, field)
+    return _read_date(value, field)
+
+
+@lru_cache(maxsize=16384)
+def _iso_date(value: str, field: str) -> date | None:
+    return _read_date(value, field)  # a RecordError is raised each time, never remembered
+
+
+def _read_date(value: str | None, field: str) -> date | None:
     if value is None or not str(value).strip():
         return None
     text = str(value).strip()
@@ -79,6 +91,17 @@ def percent(value: str | None, field: str = "share", marker: bool = True) -> tup
 
 
 def share(exact: str | None, low: str | None, high: str | None) -> Share:
+    if all(v is None or v.__class__ is str for v in (exact, low, high)):
+        return _share(exact, low, high)  # shares repeat too; a Share is immutable
+    return _read_share(exact, low, high)
+
+
+@lru_cache(maxsize=16384)
+def _share(exact: str | None, low: str | None, high: str | None) -> Share:
+    return _read_share(exact, low, high)
+
+
+def _read_share(exact: str | None, low: str | None, high: str | None) -> Share:
     try:
         point = percent(exact, marker=False)
         if point is not None:
