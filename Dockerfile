@@ -11,4 +11,5 @@ COPY ownergraph ./ownergraph
 RUN pip install --no-cache-dir . && rm -rf build
 ENV OWNERGRAPH_HOST=0.0.0.0
 EXPOSE 8000
-CMD ["ownergraph", "serve", "--host", "0.0.0.0", "--port", "8000"]
+# two worker processes: one runs Python on one core at a time (api/README.md, "Workers")
+CMD ["ownergraph", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
