@@ -1,4 +1,5 @@
 """`python -m benchmarks run [options]`: every benchmark in one run, results written to BENCHMARKS.md.
+`python -m benchmarks readers [options]`: each format's reader alone (benchmarks/readers.py).
 
 The single benchmarks keep their own entry points (`python -m benchmarks.closure`, `.load_rate`,
 `.api_load`, `.refresh`, `.synthetic`).
@@ -10,8 +11,14 @@ import sys
 
 
 def main() -> None:
+    if len(sys.argv) >= 2 and sys.argv[1] == "readers":
+        from benchmarks.readers import main as readers
+
+        readers(sys.argv[2:])
+        return
     if len(sys.argv) < 2 or sys.argv[1] != "run":
-        raise SystemExit("usage: python -m benchmarks run [--size 1m ...] (python -m benchmarks run --help)")
+        raise SystemExit("usage: python -m benchmarks run [--size 1m ...] (python -m benchmarks run --help), "
+                         "or python -m benchmarks readers [--size 200k ...]")
     from benchmarks.run import main as run
 
     run(sys.argv[2:])
