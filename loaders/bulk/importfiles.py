@@ -71,6 +71,27 @@ class Fixups:
             self._handle = None
 
 
+class Lines:
+    """Where a table's CSV lines go: a line holding a line break inside a field goes to the table's
+    multiline file (which the import reads as multiline), every other to its main file."""
+
+    def __init__(self, folder: Path, table: Table) -> None:
+        self.folder = folder
+        self.table = table
+        self.handles: dict[bool, Any] = {}
+        self.started = False  # the header is written: a new file gets the header first
+
+    def write(self, line: str) -> None:
+        multiline = "\r" in line or line.find("\n") != len(line) - 1
+        handle = self.handles.get(multiline)
+        if handle is None:
+            handle = self.handles[multiline] = (self.folder / self.table.file(multiline)).open(
+                "w", newline="", encoding="utf-8", errors="surrogatepass")
+            if self.started:
+                handle.write(",".join(self.table.header) + "\n")
+        handle.write(line)
+
+
 class Table:
     """One CSV file (and a sibling for rows with line breaks, which the import reads as multiline)."""
 
@@ -83,17 +104,18 @@ class Table:
         self.arrays = [i for i, h in enumerate(header) if h.endswith("[]")]
         self.texts = [i for i, h in enumerate(header) if ":" not in h]  # plain string columns
         self.rows = 0
-        self._writers: dict[bool, Any] = {}
-        self._handles: list[Any] = []
+        self._lines: Lines | None = None
+        self._writer: Any = None
 
     def file(self, multiline: bool) -> str:
         return f"{self.stem}{'-multiline' if multiline else ''}.csv"
 
     def files(self) -> list[tuple[str, bool]]:
-        return [(self.file(m), m) for m in sorted(self._writers)]
+        return [(self.file(m), m) for m in sorted(self._lines.handles)] if self._lines else []
 
     def add(self, row: list) -> list[tuple[str, Any]]:
-        """Write a row; return the (column, value) pairs CSV cannot carry (written empty here)."""
+        """Write a row (booleans as `true`/`false` already); return the (column, value) pairs CSV cannot
+        carry, written empty here."""
         lost: list[tuple[str, Any]] = []
         for i in self.arrays:
             items = row[i]
@@ -101,34 +123,32 @@ class Table:
                 row[i] = None  # an empty list: set after the import for every entity without one
                 continue
             joined = ARRAY_DELIMITER.join(items)
-            if joined == "" or any(ARRAY_DELIMITER in item for item in items):
-                lost.append((self.names[i], list(items)))
+            if joined == "" or joined.count(ARRAY_DELIMITER) != len(items) - 1:
+                lost.append((self.names[i], list(items)))  # [""], or an item holding the delimiter
                 row[i] = None
             else:
                 row[i] = joined
-        for i in self.texts:
-            if row[i] == "":
-                lost.append((self.names[i], ""))
-        multiline = False
-        for value in row:
-            if value.__class__ is str and ("\n" in value or "\r" in value):
-                multiline = True
-                break
-        writer = self._writers.get(multiline)
-        if writer is None:
-            handle = (self.folder / self.file(multiline)).open("w", newline="", encoding="utf-8",
-                                                               errors="surrogatepass")
-            self._handles.append(handle)
-            writer = self._writers[multiline] = csv.writer(handle, lineterminator="\n")
-            writer.writerow(self.header)
-        writer.writerow(["true" if v is True else "false" if v is False else v for v in row])
+        if "" in row:
+            for i in self.texts:
+                if row[i] == "":
+                    lost.append((self.names[i], ""))
+        if self._writer is None:
+            self._lines = Lines(self.folder, self)
+            self._writer = csv.writer(self._lines, lineterminator="\n")
+            self._writer.writerow(self.header)
+            self._lines.started = True
+        self._writer.writerow(row)
         self.rows += 1
         return lost
 
     def close(self) -> None:
-        for handle in self._handles:
-            handle.close()
-        self._handles = []
+        if self._lines:
+            for handle in self._lines.handles.values():
+                handle.close()
+
+
+def _bool(value: bool | None) -> str | None:
+    return None if value is None else "true" if value else "false"
 
 
 @dataclass
@@ -238,7 +258,8 @@ def _stakes(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock:
             statements = sorted(by_stake[stake], key=_recency, reverse=True)
             top = statements[0]
             lost = interests.add([owner, owned, stake, first[5], first[12], first[15], first[4], top[6], top[7],
-                                  top[8], top[9], top[10], top[11], top[13], top[14], top[19], list(top[16]),
+                                  top[8], top[9], _bool(top[10]), _bool(top[11]), top[13], _bool(top[14]), top[19],
+                                  list(top[16]),
                                   [s[17] for s in statements], [s[18] for s in statements]])
             _fix(fixups, lost, "INTEREST", {"owner": owner, "owned": owned, "key": stake})
     return written
@@ -251,8 +272,8 @@ def _recency(row: tuple) -> tuple[str, int]:
 def _provenance(table: Table, fixups: Fixups, row: tuple, clock: str) -> None:
     (_, _, stake, key, seq, _, lo, hi, share_min, share_max, min_open, max_open, start, end, counted, declares,
      components, source, record, statement_date, url) = row
-    lost = table.add([key, stake, source, record, statement_date, url, lo, hi, share_min, share_max, min_open,
-                      max_open, start, end, counted, declares, list(components), clock, seq, clock])
+    lost = table.add([key, stake, source, record, statement_date, url, lo, hi, share_min, share_max, _bool(min_open),
+                      _bool(max_open), start, end, _bool(counted), declares, list(components), clock, seq, clock])
     _fix(fixups, lost, "Provenance", {"key": key})
 
 

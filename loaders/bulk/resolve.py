@@ -34,52 +34,66 @@ from ownergraph.loaders.sink import LoadSummary, RejectsFile
 
 BUCKETS = 64
 BUFFER = 1 << 16
-# The longest key a Neo4j range index takes (bytes, UTF-8): a Provenance or INTEREST key beyond it is
-# refused by the database in the transactional load, so it is rejected here too.
-INDEX_KEY_LIMIT = 8_167
+CHUNK = 500  # rows of a bucket written to disk at once
+# The longest string a Neo4j range index takes (bytes, UTF-8; 8,164 ASCII characters index, 8,165 fail):
+# a Provenance key beyond it (the INTEREST key is shorter) is refused by the database in the transactional
+# load, so the record is rejected here too, for the same reason, in other words.
+INDEX_KEY_LIMIT = 8_164
 
 
 class Spill:
     """Rows (tuples of str, int, float, bool, None, lists) in buckets on disk, by the hash of a key;
-    each bucket keeps its rows in the order they came."""
+    each bucket keeps its rows in the order they came. Rows go to disk in chunks (one marshal each)."""
 
     def __init__(self, folder: Path, name: str, buckets: int = BUCKETS) -> None:
         self.folder = folder / name
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count = buckets
+        self._pending: list[list[tuple]] = [[] for _ in range(buckets)]
         self._handles: list[IO[bytes] | None] = [None] * buckets
         self.rows = 0
 
     def add(self, key: str, row: tuple) -> None:
         index = hash(key) % self.count
+        pending = self._pending[index]
+        pending.append(row)
+        if len(pending) >= CHUNK:
+            self._write(index)
+        self.rows += 1
+
+    def _write(self, index: int) -> None:
         handle = self._handles[index]
         if handle is None:
             handle = self._handles[index] = open(self.folder / f"{index:03d}", "wb", buffering=BUFFER)
-        marshal.dump(row, handle)
-        self.rows += 1
+        marshal.dump(self._pending[index], handle)
+        self._pending[index] = []
 
     def buckets(self) -> Iterator[list[tuple]]:
         """Each bucket's rows, in order; the bucket's file is deleted once read."""
-        for index, handle in enumerate(self._handles):
-            if handle is None:
-                continue
-            handle.close()
-            self._handles[index] = None
-            path = self.folder / f"{index:03d}"
+        for index in range(self.count):
+            handle = self._handles[index]
             rows: list[tuple] = []
-            with open(path, "rb", buffering=BUFFER) as source:
-                while True:
-                    try:
-                        rows.append(marshal.load(source))
-                    except EOFError:
-                        break
-            path.unlink()
-            yield rows
+            if handle is not None:
+                handle.close()
+                self._handles[index] = None
+                path = self.folder / f"{index:03d}"
+                with open(path, "rb", buffering=BUFFER) as source:
+                    while True:
+                        try:
+                            rows.extend(marshal.load(source))
+                        except EOFError:
+                            break
+                path.unlink()
+            rows.extend(self._pending[index])
+            self._pending[index] = []
+            if rows:
+                yield rows
 
     def close(self) -> None:
         for handle in self._handles:
             if handle is not None:
                 handle.close()
+        self._pending = [[] for _ in range(self.count)]
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -136,12 +136,15 @@ def _read(resolver: Resolver, planned: list[tuple[Path, str]], unreadable: list[
         try:
             for path, kind in planned:
                 task = progress.add_task(f"{kind}: {path.name}", total=None)
+                count = 0
                 for item in reading.items(path, kind, conflicts):
-                    if isinstance(item, Reject) and item.location == "file":
+                    if item.__class__ is Reject and item.location == "file":
                         summary.unreadable.append(f"{item.source}: {item.reason}")
                     resolver.add(item)
-                    progress.advance(task)
-                progress.update(task, total=progress.tasks[task].completed)
+                    count += 1
+                    if show_progress and not count % 5000:
+                        progress.update(task, completed=count)
+                progress.update(task, completed=count, total=count)
         finally:
             files.record_limit.reset(limit)
         summary.conflicts, summary.conflict_examples = conflicts.count, conflicts.examples
