@@ -209,16 +209,18 @@ def _set_initial_password(settings: Settings, paths: Layout, lib: Path) -> None:
 
 
 def admin(settings: Settings, args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run Neo4j's admin tool (`neo4j-admin ARGS`) on the local server's home and configuration, with the
-    server's heap; its output is returned. The configuration is written first, as `start` writes it."""
+    """Run Neo4j's admin tool (`neo4j-admin ARGS`) on the local server's home and configuration, with up
+    to the server's heap (not taken up front); its output is returned. The configuration is written first,
+    as `start` writes it."""
     paths = layout(settings)
     lib = jar_dir(settings)
     for folder in (paths.conf, paths.data, paths.logs, paths.run):
         folder.mkdir(parents=True, exist_ok=True)
     (paths.conf / "neo4j.conf").write_text(neo4j_conf(settings, paths))
     env = dict(os.environ, NEO4J_HOME=str(paths.home), NEO4J_CONF=str(paths.conf))
-    return subprocess.run(_java_cmd(settings, lib, ADMIN_TOOL, *args), capture_output=True, text=True, env=env,
-                          cwd=cwd, stdin=subprocess.DEVNULL)
+    cmd = [java_binary(), f"-Xmx{settings.heap_size}", *(f for f in JVM_FLAGS if f != "-XX:+AlwaysPreTouch"),
+           "-cp", f"{lib}/*", ADMIN_TOOL, *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, stdin=subprocess.DEVNULL)
 
 
 def free_port() -> int:

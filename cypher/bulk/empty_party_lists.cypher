@@ -5,4 +5,4 @@ WHERE p.nationalities IS NULL OR p.lists IS NULL OR p.addresses IS NULL OR p.rep
 CALL (p) {
   SET p.nationalities = coalesce(p.nationalities, []), p.lists = coalesce(p.lists, []),
       p.addresses = coalesce(p.addresses, []), p.reporting_exceptions = coalesce(p.reporting_exceptions, [])
-} IN TRANSACTIONS OF $rows ROWS
+} IN CONCURRENT TRANSACTIONS OF $rows ROWS

@@ -43,7 +43,8 @@ INDEX_KEY_LIMIT = 8_164
 
 class Spill:
     """Rows (tuples of str, int, float, bool, None, lists) in buckets on disk, by the hash of a key;
-    each bucket keeps its rows in the order they came. Rows go to disk in chunks (one marshal each)."""
+    each bucket keeps its rows in the order they came. Rows go to disk in chunks (one marshal each, after
+    its length)."""
 
     def __init__(self, folder: Path, name: str, buckets: int = BUCKETS) -> None:
         self.folder = folder / name
@@ -65,7 +66,9 @@ class Spill:
         handle = self._handles[index]
         if handle is None:
             handle = self._handles[index] = open(self.folder / f"{index:03d}", "wb", buffering=BUFFER)
-        marshal.dump(self._pending[index], handle)
+        blob = marshal.dumps(self._pending[index])
+        handle.write(len(blob).to_bytes(8, "little"))
+        handle.write(blob)
         self._pending[index] = []
 
     def buckets(self) -> Iterator[list[tuple]]:
@@ -78,11 +81,8 @@ class Spill:
                 self._handles[index] = None
                 path = self.folder / f"{index:03d}"
                 with open(path, "rb", buffering=BUFFER) as source:
-                    while True:
-                        try:
-                            rows.extend(marshal.load(source))
-                        except EOFError:
-                            break
+                    while size := source.read(8):
+                        rows.extend(marshal.loads(source.read(int.from_bytes(size, "little"))))
                 path.unlink()
             rows.extend(self._pending[index])
             self._pending[index] = []

@@ -33,7 +33,7 @@ from ownergraph.settings import Settings
 
 MANIFEST = "manifest.json"
 COMMAND = "import-command.txt"
-FIX_ROWS = 10_000  # rows per transaction of the statements run after the import
+FIX_ROWS = 50_000  # rows per transaction of the statements run after the import
 EMPTY_LISTS = ("bulk/empty_party_lists", "bulk/empty_interest_components", "bulk/empty_provenance_components")
 FIXES = {"Party": "bulk/fix_parties", "Provenance": "bulk/fix_provenance", "INTEREST": "bulk/fix_interests"}
 # what the database must hold after the import: label or type -> the statement's count column
