@@ -26,6 +26,18 @@ def load(store: Store, paths: list[Path], fmt: str = "auto", rejects: Path | Non
     sink = Sink(store, RejectsFile(rejects), batch_size)
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("records"), TimeElapsedColumn()]
+    try:
+        summary = _read_into(sink, planned, unreadable, columns, show_progress, record_limit)
+    except BaseException:
+        sink.close()  # nothing more is written; the closures stay withdrawn (graph/writes.py)
+        raise
+    writes.finish(store, write, sink.touched)
+    return summary
+
+
+def _read_into(sink: Sink, planned: list[tuple[Path, str]], unreadable: list[Reject], columns: list,
+               show_progress: bool, record_limit: int) -> LoadSummary:
+    """Every record of every planned path into the sink (which writes while the next batch is read)."""
     with Progress(*columns, disable=not show_progress, transient=False) as progress:
         for reject in unreadable:
             sink.reject(reject)
@@ -44,6 +56,4 @@ def load(store: Store, paths: list[Path], fmt: str = "auto", rejects: Path | Non
         finally:
             files.record_limit.reset(limit)
         sink.summary.conflicts, sink.summary.conflict_examples = conflicts.count, conflicts.examples
-        summary = sink.finish()
-    writes.finish(store, write, sink.touched)
-    return summary
+        return sink.finish()

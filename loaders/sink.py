@@ -1,5 +1,10 @@
 """Writes what loaders yield into the store: batched UNWIND writes, one transaction per batch.
 
+One writer thread sends the batches to Neo4j in the order they were made, while the caller reads and
+converts the next ones (at most `DEPTH` batches wait to be written), so reading and writing overlap. The
+order is the order of one writer: a batch is committed before the next is sent, so a load killed at any
+moment has written whole batches, parties before the stakes that follow them.
+
 Parties are flushed before the stakes that name them. A stake whose party is not known yet waits until
 the end of the load (sources are not always ordered) and is rejected as "unknown party" if it is still
 unknown then. A batch that fails as a whole is retried row by row, so one bad record is rejected with
@@ -10,9 +15,11 @@ from __future__ import annotations
 
 import csv
 import os
+import threading
 import time
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -78,6 +85,49 @@ class RejectsFile:
             self._handle.close()
 
 
+DEPTH = 2  # batches made and not yet written (one being written, one waiting) while the next is made
+
+
+class Writer:
+    """One thread that runs jobs in the order given, at most `depth` of them pending; the first error a
+    job raises stops the jobs after it and is raised to the caller by its next `submit` or `drain`."""
+
+    def __init__(self, depth: int = DEPTH) -> None:
+        self.depth = depth
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: deque[Future] = deque()
+        self._failed = False
+
+    def submit(self, job: Callable[[], None]) -> None:
+        while len(self._pending) >= self.depth:
+            self._pending.popleft().result()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ownergraph-writer")
+        self._pending.append(self._pool.submit(self._run, job))
+
+    def _run(self, job: Callable[[], None]) -> None:
+        if self._failed:
+            return
+        try:
+            job()
+        except BaseException:
+            self._failed = True
+            raise
+
+    def drain(self) -> None:
+        """Wait for every job submitted; raise the first error one raised."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Stop: jobs not started yet are dropped, the one under way ends, errors are not raised."""
+        self._failed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._pending.clear()
+
+
 class Sink:
     def __init__(self, store: Store, rejects: RejectsFile, batch_size: int = 5000) -> None:
         self.store = store
@@ -86,8 +136,11 @@ class Sink:
         self.summary = LoadSummary(rejects_file=rejects.path)
         self._parties: list[PartyRecord] = []
         self._stakes: list[StakeRecord] = []
-        self._waiting: list[StakeRecord] = []
+        self._waiting: list[StakeRecord] = []  # filled by the writer thread, read once it is drained
         self.touched: set[str] = set()  # keys of the written parties and of the owned parties of written stakes
+        self._writer = Writer()
+        self._lock = threading.Lock()  # rejects come from the caller and from the writer thread
+        self._seq = 0  # the last load-order number given to a row
 
     def add(self, item: Item) -> None:
         if isinstance(item, Reject):
@@ -104,74 +157,104 @@ class Sink:
                 self._stakes = []
 
     def reject(self, item: Reject) -> None:
-        self.rejects.write(item)
-        self.summary.rejected[reason_key(item.reason)] += 1
+        with self._lock:
+            self.rejects.write(item)
+            self.summary.rejected[reason_key(item.reason)] += 1
 
     def finish(self) -> LoadSummary:
-        self._flush_parties()
-        self._flush_stakes(self._stakes, final=False)
-        self._stakes = []
-        waiting, self._waiting = self._waiting, []
-        for chunk in pages(waiting, self.batch_size):
-            self._flush_stakes(chunk, final=True)
-        self.rejects.close()
+        """Write what is left and wait for every batch; the stakes that waited for their parties last."""
+        try:
+            self._flush_parties()
+            self._flush_stakes(self._stakes, final=False)
+            self._stakes = []
+            self._writer.drain()
+            waiting, self._waiting = self._waiting, []
+            for chunk in pages(waiting, self.batch_size):
+                self._flush_stakes(chunk, final=True)
+            self._writer.drain()
+        finally:
+            self.close()
         return self.summary
+
+    def close(self) -> None:
+        """Stop writing (batches not sent yet are dropped) and close the rejects file. A load that fails
+        calls it, so no batch is written after the error is raised."""
+        self._writer.close()
+        self.rejects.close()
 
     def _flush_parties(self) -> None:
         batch, self._parties = self._parties, []
         if not batch:
             return
-        created_now: set[str] = set()
-        for row in self._write("load/parties", batch):
-            self.touched.add(row["key"])
-            # a party named twice in one batch is created by its first row and updated by the next
-            if row["created"] and row["key"] not in created_now:
-                created_now.add(row["key"])
-                self.summary.parties_new += 1
-            else:
-                self.summary.parties_updated += 1
+        rows = self._rows(batch)
+        self._writer.submit(lambda: self._parties_written(self._write("load/parties", batch, rows)))
+
+    def _parties_written(self, written: list[tuple[Sequence, dict]]) -> None:
+        for _, result in written:
+            self.touched.update(result["keys"])
+            self.summary.parties_new += result["created"]
+            self.summary.parties_updated += result["written"] - result["created"]
 
     def _flush_stakes(self, batch: Sequence[StakeRecord], final: bool) -> None:
         if not batch:
             return
-        written = set()
-        for row in self._write("load/stakes", batch):
-            written.add(id(row["record"]))
-            self.touched.add(row["owned"])
-            if row["created"]:
-                self.summary.interests_new += 1
-            else:
-                self.summary.interests_updated += 1
-        for record in batch:
-            if id(record) in written:
-                continue
-            if final:
-                self.reject(unknown_party(record))
-            else:
-                self._waiting.append(record)
+        rows = self._rows(batch)
+        self._writer.submit(lambda: self._stakes_written(self._write("load/stakes", batch, rows), final))
 
-    def _write(self, statement: str, batch: Sequence) -> list[dict]:
-        """Write a batch in one transaction; on failure, row by row. Returns the written rows, each with
-        its record under "record"."""
+    def _stakes_written(self, written: list[tuple[Sequence[StakeRecord], dict]], final: bool) -> None:
+        for records, result in written:
+            self.touched.update(result["owned"])
+            self.summary.interests_new += result["created"]
+            self.summary.interests_updated += result["written"] - result["created"]
+            if result["written"] == len(records):
+                continue
+            landed = {i for stake in result["indexes"] for i in stake}
+            for i, record in enumerate(records):  # a party it names is not known (yet)
+                if i in landed:
+                    continue
+                if final:
+                    self.reject(unknown_party(record))
+                else:
+                    self._waiting.append(record)
+
+    def _rows(self, batch: Sequence[PartyRecord] | Sequence[StakeRecord]) -> list[dict]:
+        """The statement's rows of a batch (made by the caller, while the writer writes the batch before).
+        `seq` is the load order: among statements of the same date, the later load wins; it grows from row
+        to row and from batch to batch, and a stake created by a row carries that row's."""
+        base = max(time.time_ns(), self._seq + 1)
         rows = []
-        base = time.time_ns()  # load order: among statements of the same date, the later load wins
-        for i, record in enumerate(batch):
+        records: Sequence[PartyRecord | StakeRecord] = batch
+        for i, record in enumerate(records):
             row = record.row()
             row["i"] = i
             row["seq"] = base + i
             rows.append(row)
+        self._seq = base + len(batch) - 1
+        return rows
+
+    def _write(self, statement: str, batch: Sequence, rows: list[dict]) -> list[tuple[Sequence, dict]]:
+        """Write a batch in one transaction; on failure, row by row (a row the database refuses is rejected).
+        Returns (records, the statement's summary row) for each transaction written."""
         try:
-            result = self.store.run(statement, rows=rows)
-            return [{**r, "record": batch[r["i"]]} for r in result]
+            return [(batch, self.store.run(statement, rows=Rows(rows))[0])]
         except Neo4jError:
             pass
-        out: list[dict] = []
+        out: list[tuple[Sequence, dict]] = []
         for record, row in zip(batch, rows):
             row["i"] = 0
             try:
-                result = self.store.run(statement, rows=[row])
-                out.extend({**r, "record": record} for r in result)
+                out.append(([record], self.store.run(statement, rows=Rows([row]))[0]))
             except Neo4jError as exc:
                 self.reject(Reject(record.provenance.source, record.provenance.record,
                                    f"database refused the record: {exc.message}", repr(row)[:500]))
         return out
+
+
+class Rows(list):
+    """A statement's rows, shown by their number: the driver formats the parameters of every statement for
+    its debug log whether or not that log is on, which for a batch of rows cost as much as sending it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"

@@ -47,4 +47,7 @@ CALL (row, p) {
     SET x.end = coalesce(m.end, x.end))
   RETURN count(*) AS listings
 }
-RETURN row.i AS i, created, p.key AS key
+// One row for the batch: the rows written, the parties they created (a party named twice in one batch is
+// created by its first row and updated by the next), the keys of the parties written.
+RETURN count(*) AS written, count(DISTINCT CASE WHEN created THEN p.key END) AS created,
+       collect(DISTINCT p.key) AS keys

@@ -74,12 +74,16 @@ def apply(store: Store, diff: Diff, run: str, rejects: Path, batch_size: int) ->
                              seq=time.time_ns()):
             roots[row["owned"]].add(row["interest"])
             report.stakes_ended += 1
-    for key, records in groups.items():
-        for record in records:
-            if isinstance(record, PartyRecord):
-                sink.add(record if first else replace(record, lists=()))
-            else:
-                sink.add(restate(record, placed[key], diff.said.get(key), day))
+    try:
+        for key, records in groups.items():
+            for record in records:
+                if isinstance(record, PartyRecord):
+                    sink.add(record if first else replace(record, lists=()))
+                else:
+                    sink.add(restate(record, placed[key], diff.said.get(key), day))
+    except BaseException:
+        sink.close()  # no batch is written after the error (the sink writes while records are added)
+        raise
     summary = sink.finish()
     report.rejected = summary.rejected_total
     report.rejects_file = str(rejects) if summary.rejected_total else None
