@@ -94,9 +94,13 @@ def demo_folder() -> Path:
     return Path(__file__).resolve().parents[1] / "ownergraph" / "demo"
 
 
+# Fixtures that start a Neo4j (the session's, or a module's own local server, as tests/test_bulk_load.py's).
+SERVER_FIXTURES = frozenset({"neo4j_server", "bulk_settings"})
+
+
 def pytest_collection_modifyitems(items):
-    """Every test that uses the session's Neo4j carries the `neo4j` marker, so `-m "not neo4j"` is the
-    database-free tier (`make check`)."""
+    """Every test whose fixtures start a Neo4j, directly or through another fixture (`fixturenames` is the
+    whole closure), carries the `neo4j` marker, so `-m "not neo4j"` is the database-free tier (`make check`)."""
     for item in items:
-        if "neo4j_server" in getattr(item, "fixturenames", ()):
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.neo4j)
