@@ -13,6 +13,7 @@ Verdict lookups and the facts the explanation names: no proof tree is walked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +23,7 @@ from ownergraph.graph.errors import AmbiguousParty, UnknownParty
 from ownergraph.graph.network import Network
 from ownergraph.graph.policy import Policy
 from ownergraph.graph.semantics import Closure, PartyFacts, Standing, seed_rule
-from ownergraph.graph.store import Store, native
+from ownergraph.graph.store import Store, native, pages
 from ownergraph.graph.verdict import Verdict
 
 STATEMENT = "read/verdicts_materialised"
@@ -49,12 +50,12 @@ def read(store: Store, ids: list[str], policy: Policy, day: date, attempts: int 
     """Each distinct id's read (by id) from the policy's materialised closure as of `day`."""
     out: dict[str, Read] = {}
     pending = list(dict.fromkeys(ids))
-    for start in range(0, len(pending), BATCH):
-        out.update(_read_batch(store, pending[start:start + BATCH], policy, day, attempts))
+    for page in pages(pending, BATCH):
+        out.update(_read_batch(store, page, policy, day, attempts))
     return out
 
 
-def _read_batch(store: Store, ids: list[str], policy: Policy, day: date, attempts: int) -> dict[str, Read]:
+def _read_batch(store: Store, ids: Sequence[str], policy: Policy, day: date, attempts: int) -> dict[str, Read]:
     out: dict[str, Read] = {}
     pending = ids
     for _ in range(attempts):

@@ -9,13 +9,13 @@ reviewer sees why a row matched or did not. Used by POST /v1/screen and `ownergr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from neo4j.exceptions import ClientError
 
 from ownergraph.graph.errors import OwnergraphError
-from ownergraph.graph.store import Store
+from ownergraph.graph.store import Store, pages
 from ownergraph.screening import lookup, names
 
 MIN_SCORE = 90.0  # a name match at or above this is taken
@@ -127,14 +127,14 @@ def screen(store: Store, rows: list[Row], verdict_of: Verdicts | None, min_score
     """Match every row and give the matched party's verdict (each party evaluated once; all of them in one
     call of `verdicts_of` when given). `progress` is told how many rows are done, per batch of rows."""
     results = []
-    for start in range(0, len(rows), BATCH):
-        results += _screen_batch(store, rows[start:start + BATCH], verdict_of, min_score, verdicts_of)
+    for page in pages(rows, BATCH):
+        results += _screen_batch(store, page, verdict_of, min_score, verdicts_of)
         if progress:
             progress(len(results))
     return results
 
 
-def _screen_batch(store: Store, rows: list[Row], verdict_of: Verdicts | None, min_score: float,
+def _screen_batch(store: Store, rows: Sequence[Row], verdict_of: Verdicts | None, min_score: float,
                   verdicts_of: VerdictsOf | None) -> list[dict]:
     cache: dict[str, dict | OwnergraphError] = {}
     results = []
