@@ -1,4 +1,4 @@
-"""A party's details, and its owners or subsidiaries level by level, for browsing and the page's graph.
+"""A party's details (graph/party_details.py), and its owners or subsidiaries level by level, for browsing and the page's graph.
 
 Owners (or subsidiaries) are gathered breadth-first, one Cypher statement per level, up to the depth
 asked (at most 6: api/deps.Depth) and MAX_PARTIES parties; each party is listed once, at the level it is
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ownergraph.graph.parties import resolve
+from ownergraph.graph.party_details import details as details  # the party's facts, shared with the CLI
 from ownergraph.graph.store import Store, native
 
 MAX_PARTIES = 5000  # parties gathered for one request, all levels together
@@ -41,17 +42,6 @@ def edge(row: dict) -> dict:
         "start": native(row["start"]), "end": native(row["end"]),
         "counted": row["counted"] is not False, "declares": row["declares"], "sources": sources,
     }
-
-
-def details(store: Store, party_id: str) -> dict:
-    """Everything known of one party (UnknownParty / AmbiguousParty when the id does not name one)."""
-    key = resolve(store, party_id)["key"]
-    row = store.run("api/party_details", key=key)[0]
-    row["identifiers"] = sorted(row["identifiers"], key=lambda i: i["id"])
-    row["lists"] = sorted(({**item, "start": native(item["start"]), "end": native(item["end"])}
-                           for item in row["lists"]), key=lambda i: i["name"])
-    row["id"] = row.pop("key")
-    return row
 
 
 @dataclass

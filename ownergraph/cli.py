@@ -299,9 +299,9 @@ def party(
     import json
     from datetime import date
 
-    from ownergraph.api.relations import details as party_details
     from ownergraph.graph.consolidation import of_party
     from ownergraph.graph.errors import OwnergraphError
+    from ownergraph.graph.party_details import details as party_details
     from ownergraph.views import render_party
 
     day = _as_of(as_of) or date.today()
