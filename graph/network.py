@@ -106,9 +106,9 @@ def place(items: Iterable) -> tuple[Network, list[StakeRecord]]:
 def _listings(held: tuple[tuple[str, date | None, date | None], ...],
               record: PartyRecord) -> tuple[tuple[str, date | None, date | None], ...]:
     """A party's list memberships after a record: one per list and start (as in load/parties), whose end
-    a later record that gives one sets."""
+    the latest record stating the membership sets (no end given: open again)."""
     out = {(name, start): end for name, start, end in held}
     for listing in record.memberships():
         known = (listing.name, listing.start)
-        out[known] = listing.end if listing.end is not None else out.get(known)
+        out[known] = listing.end
     return tuple((name, start, end) for (name, start), end in out.items())

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from builders import ownergraph
 from dated_lists import CASES, TODAY, expect, verdicts
 
-from ownergraph.graph import evaluate
-from ownergraph.graph.policy import parse_policy
+from ownergraph.graph import cypher_engine, evaluate, explain, materialise
+from ownergraph.graph.parties import resolve
+from ownergraph.graph.policy import load_policy, parse_policy
 from ownergraph.loaders import memory
 from ownergraph.loaders.run import load
 
@@ -166,3 +168,28 @@ def test_the_memory_engine_reports_the_rows_the_load_rejects(store, neo4j_server
     assert json.loads(done.stdout)["verdict"] == "clear"
     assert "rejected: 2" in done.stderr and "1 rejected: unknown interest type" in done.stderr
     assert "1 rejected: unknown party" in done.stderr and "line 2" in done.stderr
+
+
+@pytest.mark.parametrize("first, then, as_of, held", [
+    ("ofac-sdn@2018-01-01..2022-01-01", "ofac-sdn@2018-01-01..", date(2024, 6, 1), "restricted"),
+    ("ofac-sdn@2018-01-01..", "ofac-sdn@2018-01-01..2022-01-01", date(2024, 6, 1), "clear"),
+    ("ofac-sdn@2018-01-01..2022-01-01", "ofac-sdn@2018-01-01..2023-01-01", date(2022, 6, 1), "restricted"),
+])
+def test_the_latest_record_of_a_membership_sets_its_end(store, tmp_path, first, then, as_of, held):
+    """A membership restated open after it was given an end is open again (the most recent statement wins,
+    as for an interest): S, 60% held by L, is restricted again; restated with an end, it ends. The same on
+    the memory engine, on demand in Neo4j and from the closure built before the second load."""
+    a = write_folder(tmp_path / "a", f"id,name,jurisdiction,lists\nL,Listed,RU,{first}\nS,Sub,GB,\n",
+                     "owner,owned,share\nL,S,60\n")
+    b = write_folder(tmp_path / "b", f"id,name,jurisdiction,lists\nL,Listed,RU,{then}\n", "owner,owned,share\n")
+    network = memory.network([a, b])
+    assert evaluate.verdict_in_network(network, "S", "ofac-50", as_of).verdict == held
+    store.clear()
+    load(store, [a], rejects=tmp_path / "rejects-a.csv", show_progress=False)
+    materialise.materialise(store, load_policy("ofac-50"), as_of)
+    load(store, [b], rejects=tmp_path / "rejects-b.csv", show_progress=False)
+    key = resolve(store, "S")["key"]
+    network, closure = cypher_engine.evaluate_party(store, key, load_policy("ofac-50"), as_of)
+    assert explain.build(network, closure, key, engine="cypher").verdict == held
+    assert materialise.current(store, load_policy("ofac-50")) is not None
+    assert evaluate.verdict(store, "S", "ofac-50", as_of).verdict == held

@@ -75,6 +75,24 @@ def test_a_dated_listing_given_an_end_or_no_longer_stated_ends(tmp_path, store):
     assert third.status == "succeeded" and third.sources[0].parties_changed == 0 and third.changes == 0
 
 
+def test_a_listing_restated_without_its_end_is_open_again(tmp_path, store):
+    """The source corrects itself: the end it gave on day 2 is gone on day 3, so Sub is restricted again
+    from then on (a membership's end is the latest statement's)."""
+    store.clear()
+    folder = tmp_path / "sanctions"
+    snapshot(folder, D1, {"LISTED": "ofac-sdn@2020-01-01.."})
+    snapshot(folder, D2, {"LISTED": "ofac-sdn@2020-01-01..2024-03-15"})
+    snapshot(folder, D3, {"LISTED": "ofac-sdn@2020-01-01.."})
+    settings = RefreshSettings(data_dir=tmp_path / "data")
+    path = config(tmp_path / "c.yaml", folder)
+    for day in (D1, D2):
+        assert refresh(settings, path, today=day, store=store).status == "succeeded"
+    assert status(store, "SUB", D2) == "clear"
+    third = refresh(settings, path, today=D3, store=store)
+    assert third.status == "succeeded", third.error
+    assert status(store, "SUB", D3) == "restricted" and status(store, "SUB", D2) == "restricted"
+
+
 def test_a_truncated_gz_snapshot_fails_the_run_naming_the_file(tmp_path, store):
     store.clear()
     folder = tmp_path / "ftm"

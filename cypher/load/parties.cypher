@@ -33,7 +33,8 @@ CALL (row) {
   RETURN existing IS NULL AS created, p
 }
 // A list membership is the party, the list and its start (none for a membership without dates); its end
-// is an attribute, so a later record that gives the end ends the same membership.
+// is an attribute that the latest record stating the membership sets: a record that gives an end ends it,
+// one that gives none (re)opens it (the most recent statement wins, as for an interest's values).
 CALL (row, p) {
   UNWIND row.listings AS m
   MERGE (l:List {name: m.name})
@@ -44,7 +45,7 @@ CALL (row, p) {
   FOREACH (_ IN CASE WHEN known IS NULL THEN [1] ELSE [] END |
     CREATE (p)-[:LISTED {start: m.start, end: m.end, source: row.source}]->(l))
   FOREACH (x IN CASE WHEN known IS NULL THEN [] ELSE [known] END |
-    SET x.end = coalesce(m.end, x.end))
+    SET x.end = m.end)
   RETURN count(*) AS listings
 }
 // One row for the batch: the rows written, the parties they created (a party named twice in one batch is

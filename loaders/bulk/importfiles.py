@@ -214,7 +214,7 @@ def _parties(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock
                 known = next((x for x in reversed(held) if x[0] == list_name and x[1] == start), None)
                 if known is None:
                     created.append([list_name, start, end, source])
-                elif end is not None:
+                else:  # the latest record stating a membership sets its end (none: open again)
                     known[2] = end
             held.extend(created)
         for key, p in state.items():
