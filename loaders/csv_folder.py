@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ownergraph.graph import identifiers
+from ownergraph.graph.errors import OwnergraphError
 from ownergraph.graph.model import PartyRecord, Provenance, RecordError, StakeRecord
 from ownergraph.loaders import values
 from ownergraph.loaders.files import lines, undecodable
@@ -24,8 +25,10 @@ ENTITY_COLUMNS = {"id"}
 OWNERSHIP_COLUMNS = {"owner", "owned"}
 
 
-class FormatError(ValueError):
+class FormatError(OwnergraphError, ValueError):
     """A file that cannot be read at all (no header, missing required columns)."""
+
+    status = 422
 
 
 def identifier(raw: str) -> str:

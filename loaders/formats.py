@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
+from ownergraph.graph.errors import OwnergraphError
 from ownergraph.loaders import files
 from ownergraph.loaders.records import Item
 
@@ -28,8 +29,10 @@ MODULES: dict[str, str] = {
 }
 
 
-class UnknownFormat(ValueError):
-    pass
+class UnknownFormat(OwnergraphError, ValueError):
+    """A path whose format cannot be told (or a --format that names none)."""
+
+    status = 422
 
 
 def _module(fmt: str):

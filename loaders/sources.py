@@ -34,6 +34,7 @@ import yaml
 from croniter import croniter
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from ownergraph.graph.errors import OwnergraphError
 from ownergraph.settings import Settings
 
 DATED = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -57,8 +58,10 @@ class RefreshSettings(Settings):
     refresh_fetch_timeout: float = 300.0
 
 
-class ConfigError(ValueError):
+class ConfigError(OwnergraphError, ValueError):
     """The sources file cannot be read or is not valid."""
+
+    status = 422
 
 
 class Source(BaseModel):

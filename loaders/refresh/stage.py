@@ -8,17 +8,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from ownergraph.graph.errors import OwnergraphError
 from ownergraph.graph.model import Listing, PartyRecord, StakeRecord
 from ownergraph.loaders import reading
 from ownergraph.loaders.records import Item, Reject
 from ownergraph.loaders.sources import Snapshot
 
 
-class SnapshotRefused(RuntimeError):
+class SnapshotRefused(OwnergraphError, RuntimeError):
     """A snapshot that looks truncated: it drops more of what the source said than its source allows."""
 
 
-class SnapshotUnreadable(RuntimeError):
+class SnapshotUnreadable(OwnergraphError, RuntimeError):
     """A snapshot that cannot be read, or not to its end: the run fails before anything is written."""
 
 
