@@ -25,7 +25,9 @@ def encoded(row: dict) -> dict:
 
 
 def reencode(store: Any) -> int:
-    """Re-encode every interest's and source statement's share ends; the number of elements written."""
+    """Re-encode every interest's and source statement's share ends; the number of elements written. The
+    materialised closures, computed on the old integers, are withdrawn first (rebuilt by the next write)."""
+    store.run("meta/closures_withdraw_all")
     written = 0
     for kind in ("interests", "provenance"):
         rows = [encoded(row) for row in store.stream(f"meta/shares_{kind}")]

@@ -103,7 +103,8 @@ def test_eight_decimals_through_an_intermediate_under_integrated_ownership(store
 def test_a_database_of_the_six_decimal_encoding_is_re_encoded_when_the_schema_is_applied(store, tmp_path):
     from builders import load_into
 
-    from ownergraph.graph import evaluate
+    from ownergraph.graph import evaluate, materialise
+    from ownergraph.graph.policy import load_policy
     from ownergraph.graph.reencode import encoded
     from ownergraph.graph.store import SCHEMA_VERSION
 
@@ -117,8 +118,10 @@ def test_a_database_of_the_six_decimal_encoding_is_re_encoded_when_the_schema_is
     store.run("meta/shares_interests_set", rows=old)
     store.run("meta/schema_version_set", version=1)
     assert evaluate.verdict(store, "t:A", "ofac-50", TODAY).verdict == "clear"  # old integers misread
+    materialise.materialise(store, load_policy("ofac-50"), TODAY)  # a closure built on the old integers
     store.apply_schema()
     assert store.schema_version() == SCHEMA_VERSION
+    assert materialise.current(store, load_policy("ofac-50")) is None  # withdrawn: it says A is clear
     assert evaluate.verdict(store, "t:A", "ofac-50", TODAY).verdict == "restricted"
 
 
