@@ -3,7 +3,19 @@
 For a restricted or indeterminate party, each edge of its proof (and each edge from a restricted or
 possibly restricted direct holder) gets the largest share it could have for the party to be clear; for
 an indeterminate or clear party, the smallest share that makes it restricted. Where no single edge can
-clear it, the smallest sets of proof edges whose removal together clears it are given instead.
+clear it, the smallest sets of those edges (the candidates) whose removal together clears it are given
+instead.
+
+**Removal sets.** A set is the smallest number of candidate stakes that, all given up, clear the party;
+it is not restricted to one path. A party held 60% by each of two restricted holders has two proofs, and
+a set along one path leaves the other standing: the party stays restricted until one edge on each proof is
+gone, so the set is one edge from each path (here the two 60% stakes, or a stake further up each path).
+Removing stakes only lowers every share (the monotonicity below), so a set that clears the party stays
+clearing when more is removed, and the sizes are searched from 2 upwards: the first size that clears it
+is the smallest, and every set reported has that size. Under the aggregate method removing every
+candidate always clears the party (its non-clear holders' edges are all candidates), but the search is
+bounded: sets of at most MAX_SET_SIZE of the MAX_SET_EDGES candidates nearest the party. Where none is
+found within that bound the answer says so, with the bound; it does not claim that no set exists.
 
 Setting an edge e = o -> y to an exact share s (0 <= s <= 100) leaves every other stake as it is, ranges
 included. Write g(s) for "the party is in R_possible" (the goal "clear" is not g) or "the party is in
@@ -392,14 +404,17 @@ def flips(network: Network, key: str, policy: Policy, as_of: date) -> Flips:
     for goal in goals:
         for edge in edges:
             report.points.append(point(network, edge, key, policy, as_of, goal))
+    searched = 0
     if "clear" in goals and not any(p.goal == "clear" and p.condition != "cannot" for p in report.points):
         report.sets = removal_sets(network, edges, key, policy, as_of)
-    report.explanation = summary(report, target, goals)
+        searched = min(len(edges), MAX_SET_EDGES)
+    report.explanation = summary(report, target, goals, searched)
     return report
 
 
 def removal_sets(network: Network, edges: list[Edge], key: str, policy: Policy, as_of: date) -> list[FlipSet]:
-    """The smallest sets of the given edges whose removal together clears the party (at most three sets)."""
+    """The smallest sets of the given edges whose removal together clears the party (at most three sets),
+    among sets of 2 to MAX_SET_SIZE of the first MAX_SET_EDGES edges; none when no set that small does."""
     pool = edges[:MAX_SET_EDGES]
     for size in range(2, min(MAX_SET_SIZE, len(pool)) + 1):
         found = []
@@ -419,7 +434,15 @@ def removal_sets(network: Network, edges: list[Edge], key: str, policy: Policy, 
     return []
 
 
-def summary(report: Flips, target: str, goals: list[Goal]) -> list[str]:
+def is_heading(line: str) -> bool:
+    """Whether a line of the explanation introduces the findings below it (it ends with a colon) rather
+    than being one of them (a sentence)."""
+    return line.endswith(":")
+
+
+def summary(report: Flips, target: str, goals: list[Goal], searched: int = 0) -> list[str]:
+    """The explanation: per goal a heading and the edges' sentences, or the removal sets, or why none.
+    `searched`: how many candidate edges the removal sets were looked for among (0: not searched)."""
     out = []
     for goal in goals:
         moving = [p for p in report.points if p.goal == goal and p.condition != "cannot"]
@@ -430,6 +453,14 @@ def summary(report: Flips, target: str, goals: list[Goal]) -> list[str]:
             out.extend(p.sentence for p in stuck)
         elif goal == "clear" and report.sets:
             out.extend(s.sentence for s in report.sets)
+        elif goal == "clear" and 2 <= searched <= MAX_SET_SIZE:  # every set of them was tried
+            out.append(f"No single stake on the paths to {target} makes it clear on its own, and no set of the "
+                       f"{searched} stakes of its proof does either, not even all of them given up together.")
+        elif goal == "clear" and searched > MAX_SET_SIZE:
+            sizes = f"2 to {MAX_SET_SIZE}"
+            out.append(f"No single stake on the paths to {target} makes it clear on its own, and no set of {sizes} "
+                       f"of the {searched} stakes searched (those of its proof nearest it, at most {MAX_SET_EDGES}) "
+                       "clears it when all are given up; larger sets were not searched.")
         else:
             out.append(f"No single stake on the paths to {target} makes it {goal} on its own.")
     return out

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from itertools import combinations
 
 from builders import org, stake
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from ownergraph.graph import reference
-from ownergraph.graph.flip import flips
+from ownergraph.graph.flip import MAX_SET_EDGES, MAX_SET_SIZE, candidates, flips, upstream
 from ownergraph.graph.network import Network, from_records
 from ownergraph.graph.policy import builtin_policies, parse_policy
 from ownergraph.graph.semantics import CLEAR, RESTRICTED
 from ownergraph.graph.share import UNIT, Share
+from ownergraph.graph.whatif import closure_of
 
 AS_OF = date(2024, 6, 30)
 EXAMPLES = int(os.environ.get("OWNERGRAPH_PROPERTY_EXAMPLES", "1000"))
@@ -30,28 +33,52 @@ POLICIES = [
     parse_policy({"name": "cn-at-least", "extends": "cn-majority", "inclusive": True}),
     parse_policy({"name": "cn-effective-at-least", "extends": "cn-effective", "inclusive": True}),
 ]
-GRID = [Fraction(v) for v in range(0, 101, 5)]
+GRID = [Fraction(v) for v in range(0, 101, 20)]
+
+
+RANGES = [("25", "50", True, False), ("40", "60", False, False), ("45", "55", True, True), ("0", "100", False, False),
+          ("50", "75", True, False), ("30", "50", False, True)]  # many straddle 50%: indeterminate verdicts
+ENDED, NOT_YET = date(2024, 1, 1), date(2025, 1, 1)  # a stake that ended before AS_OF, one not begun by it
+
+
+def share_of(draw) -> dict:
+    """A stake's share: exact, or a range with exclusive ends (often across the threshold)."""
+    kind = draw(st.integers(0, 5))
+    if kind == 0:
+        lo, hi, lo_open, hi_open = draw(st.sampled_from(RANGES))
+        return {"lo": lo, "hi": hi, "lo_open": lo_open, "hi_open": hi_open}
+    if kind == 1:
+        lo, hi = sorted([Decimal(draw(st.sampled_from(SHARES))), Decimal(draw(st.sampled_from(SHARES)))])
+        lo_open, hi_open = (draw(st.booleans()), draw(st.booleans())) if lo != hi else (False, False)
+        return {"lo": str(lo), "hi": str(hi), "lo_open": lo_open, "hi_open": hi_open}
+    return {"share": draw(st.sampled_from(SHARES))}
 
 
 @st.composite
 def graphs(draw):
+    """A small graph and its target P0: never a seed, and reached from a seed by a path of stakes in force
+    (the spine; sometimes two), so that most graphs have flip points to check; other stakes, some not in
+    force on AS_OF, around it."""
     n = draw(st.integers(2, 6))
-    items = [org(f"P{i}", draw(st.sampled_from(["CN", "GB", "GB"]))) for i in range(n)]
-    seen = set()
-    for _ in range(draw(st.integers(1, 9))):
-        owner, owned = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
+    items = [org("P0", "GB")] + [org(f"P{i}", draw(st.sampled_from(["CN", "GB", "GB"]))) for i in range(1, n)]
+    links = []
+    for _ in range(draw(st.sampled_from([1, 1, 2]))):  # two spines: two proofs, where removal sets are needed
+        spine = [0] + draw(st.permutations(range(1, n)))[:draw(st.integers(1, n - 1))]
+        if items[spine[-1]].headquarters != "CN":
+            items[spine[-1]] = org(f"P{spine[-1]}", "CN")
+        links += [(spine[i + 1], spine[i], "shareholding", None) for i in range(len(spine) - 1)]
+    for _ in range(draw(st.integers(0, 7))):
         interest = draw(st.sampled_from(["shareholding"] * 6 + ["appointment-of-board"]))
+        dated = draw(st.sampled_from([None] * 6 + [ENDED, NOT_YET]))
+        links.append((draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1)), interest, dated))
+    seen = set()
+    for owner, owned, interest, dated in links:
         if (owner, owned, interest) in seen:
             continue
         seen.add((owner, owned, interest))
-        if draw(st.integers(0, 3)) == 0:
-            lo, hi = sorted([Decimal(draw(st.sampled_from(SHARES))), Decimal(draw(st.sampled_from(SHARES)))])
-            lo_open, hi_open = (draw(st.booleans()), draw(st.booleans())) if lo != hi else (False, False)
-            items.append(stake(f"P{owner}", f"P{owned}", lo=str(lo), hi=str(hi), lo_open=lo_open, hi_open=hi_open,
-                               interest=interest, record=f"r{len(items)}"))
-        else:
-            items.append(stake(f"P{owner}", f"P{owned}", draw(st.sampled_from(SHARES)), interest=interest,
-                               record=f"r{len(items)}"))
+        when = {"end": dated} if dated == ENDED else {"start": dated} if dated == NOT_YET else {}
+        items.append(stake(f"P{owner}", f"P{owned}", **share_of(draw), **when, interest=interest,
+                           record=f"r{len(items)}"))
     return items
 
 
@@ -81,33 +108,55 @@ def predicted(condition: str, limit: Fraction, s: Fraction) -> bool:
     return {"at_most": s <= limit, "below": s < limit, "at_least": s >= limit, "above": s > limit}[condition]
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(items=graphs(), policy_index=st.integers(0, len(POLICIES) - 1), target=st.integers(0, 5),
-       pick=st.integers(0, 1000))
-def test_flip_points_agree_with_brute_force(items, policy_index, target, pick):
-    policy = POLICIES[policy_index]
-    network = from_records(items)
-    key = f"t:P{target % len(network.parties)}"
-    note(f"{policy.name}, target {key}: " + "; ".join(f"{e.owner}>{e.owned} {e.type} [{e.share_min}{'o' if e.min_open else ''},"
-                                                    f"{e.share_max}{'o' if e.max_open else ''}]" for e in network.edges.values())
-         + "; seeds " + ", ".join(k for k, p in network.parties.items() if p.country == "CN"))
-    report = flips(network, key, policy, AS_OF)
-    assert report.verdict == reference.evaluate(network, policy, AS_OF).status(key)
-    for found in report.sets:  # removal sets: each clears the party together, where no single stake could
+def brute_clearing_size(network: Network, edges: list, policy, key: str) -> int | None:
+    """The brute force for removal sets: the size of the smallest subset of `edges` whose removal clears the
+    party, trying every subset (None: not even all of them)."""
+    for size in range(1, len(edges) + 1):
+        for group in combinations(edges, size):
+            gone = {e.key for e in group}
+            rest = replace(network, edges={k: e for k, e in network.edges.items() if k not in gone})
+            if reference.evaluate(rest, policy, AS_OF).status(key) == CLEAR:
+                return size
+    return None
+
+
+def check_sets(network: Network, report, policy, key: str) -> bool:
+    """Removal sets against brute force: each set clears the party, none is larger than needed (no smaller
+    set of the candidates does), and "none found" only where no set within the search's bound exists.
+    True when the sets were looked for at all."""
+    for found in report.sets:  # each clears the party together, where no single stake could
         assert all(p.condition == "cannot" for p in report.points if p.goal == "clear")
         gone = {e.key for e in network.edges.values() for x in found.edges
                 if (e.owner, e.owned, e.type) == (x.owner, x.owned, x.interest)}
+        assert len(gone) == len(found.edges)
         rest = replace(network, edges={k: e for k, e in network.edges.items() if k not in gone})
         assert reference.evaluate(rest, policy, AS_OF).status(key) == CLEAR, found.sentence
-    if not report.points:
-        return
-    point = report.points[pick % len(report.points)]
+    if report.verdict == CLEAR or any(p.goal == "clear" and p.condition != "cannot" for p in report.points):
+        assert not report.sets
+        return False
+    up = upstream(network, key, AS_OF)
+    pool = candidates(up, closure_of(up, policy, AS_OF), key)[:MAX_SET_EDGES]
+    if len(pool) > 10:  # small graphs only
+        return False
+    smallest = brute_clearing_size(network, pool, policy, key)
+    if report.sets:
+        assert {len(found.edges) for found in report.sets} == {smallest}, (smallest, report.sets)
+    else:
+        assert smallest is None or smallest > MAX_SET_SIZE or smallest == 1, (smallest, report.explanation)
+        if smallest == 1:  # removing a control interest alone can clear where no share of it does: not a set
+            assert any(p.condition == "remove" for p in report.points)
+        elif len(pool) >= 2:
+            assert "no set of" in report.explanation[0], report.explanation
+    return True
+
+
+def check_point(network: Network, point, policy, key: str) -> None:
+    """One flip point against the reference engine at every share tried (or with the edge removed)."""
     edge = next(e for e in network.edges.values() if (e.owner, e.owned, e.type) ==
                 (point.edge.owner, point.edge.owned, point.edge.interest))
     reached = (lambda st: st == CLEAR) if point.goal == "clear" else (lambda st: st == RESTRICTED)
     if point.condition == "remove":
-        assert reached(status_with(network, edge.key, None, policy, key))
+        assert reached(status_with(network, edge.key, None, policy, key)), point.sentence
         return
     limit = Fraction(point.exact) if point.exact is not None else None
     for s in probes(limit):
@@ -119,6 +168,43 @@ def test_flip_points_agree_with_brute_force(items, policy_index, target, pick):
             assert actual == predicted(point.condition, limit, s), (
                 f"{point.sentence} ({point.condition} {limit}) but at {float(s)}% it is "
                 f"{'' if actual else 'not '}{point.goal}")
+
+
+def test_flip_points_agree_with_brute_force():
+    """Every flip point of the target of each random graph, at every share tried; the share of graphs with
+    at least one point to check is counted, so that a strategy producing few would fail this test."""
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(items=graphs(), policy_index=st.integers(0, len(POLICIES) - 1))
+    def check(items, policy_index):
+        policy = POLICIES[policy_index]
+        network = from_records(items)
+        key = "t:P0"
+        note(f"{policy.name}, target {key}: " + "; ".join(
+            f"{e.owner}>{e.owned} {e.type} [{e.share_min}{'o' if e.min_open else ''},"
+            f"{e.share_max}{'o' if e.max_open else ''}] {e.start or ''}..{e.end or ''}" for e in network.edges.values())
+            + "; seeds " + ", ".join(k for k, p in network.parties.items() if p.country == "CN"))
+        report = flips(network, key, policy, AS_OF)
+        assert report.verdict == reference.evaluate(network, policy, AS_OF).status(key)
+        seen["examples"] += 1
+        event(f"verdict {report.verdict}")
+        if check_sets(network, report, policy, key):
+            seen["sets searched"] += 1
+            event("removal sets searched")
+        moving = [p for p in report.points if p.condition != "cannot"]
+        event("points checked: " + ("none" if not report.points else "cannot only" if not moving else "some move"))
+        for found in report.points:
+            check_point(network, found, policy, key)
+        seen["with points"] += bool(report.points)
+        seen["with a moving point"] += bool(moving)
+        seen["points"] += len(report.points)
+
+    check()
+    print(dict(seen))
+    assert seen["with points"] >= 0.75 * seen["examples"], seen
+    assert seen["with a moving point"] >= 0.5 * seen["examples"], seen
 
 
 def demo_network() -> Network:
@@ -172,3 +258,22 @@ def test_no_single_stake_clears_two_majority_holders_but_a_pair_does():
     network = from_records(items)
     rest = replace(network, edges={k: e for k, e in network.edges.items() if k not in removed})
     assert reference.evaluate(rest, builtin_policies()["cn-majority"], AS_OF).status("t:T") == CLEAR
+
+
+def test_no_set_within_the_bound_is_said_plainly():
+    # six seeds hold 20% each: giving up three still leaves 60%, so it takes four, beyond the search's bound
+    items = [org("T")] + [org(f"S{i}", "CN") for i in range(6)] + [stake(f"S{i}", "T", "20") for i in range(6)]
+    network = from_records(items)
+    report = flips(network, "t:T", builtin_policies()["cn-majority"], AS_OF)
+    assert report.verdict == "restricted" and not report.sets
+    assert all(p.condition == "cannot" for p in report.points)
+    assert report.explanation == [
+        "No single stake on the paths to T makes it clear on its own, and no set of 2 to 3 of the 6 stakes "
+        "searched (those of its proof nearest it, at most 12) clears it when all are given up; larger sets were "
+        "not searched."]
+    assert brute_clearing_size(network, list(network.edges.values()), builtin_policies()["cn-majority"], "t:T") == 4
+    # five at 25%: three of them together do, and no two
+    items = [org("T")] + [org(f"S{i}", "CN") for i in range(5)] + [stake(f"S{i}", "T", "25") for i in range(5)]
+    report = flips(from_records(items), "t:T", builtin_policies()["cn-majority"], AS_OF)
+    assert report.sets and {len(s.edges) for s in report.sets} == {3}
+    assert report.explanation[0].startswith("No single stake clears T; these 3 together do, if all are given up:")
