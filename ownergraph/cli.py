@@ -661,7 +661,7 @@ def what_if(
 
     from ownergraph.graph import whatif
     from ownergraph.graph.errors import OwnergraphError
-    from ownergraph.graph.flip import flips
+    from ownergraph.graph.flip import flips, is_heading
     from ownergraph.graph.policy import load_policy
     from ownergraph.render import render_verdict
 
@@ -703,8 +703,8 @@ def what_if(
         render_verdict(console, compared.before)
     if points is not None:
         console.print("[bold]What would it take[/]" + (" (after the changes)" if changes else ""), highlight=False)
-        for line in points.explanation:
-            console.print(f"  - {line}", highlight=False, markup=False)
+        for line in points.explanation:  # a heading as it is, the findings under it as bullets
+            console.print(f"  {line}" if is_heading(line) else f"  - {line}", highlight=False, markup=False)
 
 
 if __name__ == "__main__":

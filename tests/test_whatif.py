@@ -4,7 +4,11 @@ Nothing a what-if asks is ever written."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from builders import ownergraph
@@ -18,6 +22,7 @@ from ownergraph.loaders.run import load
 from ownergraph.settings import Settings
 
 DAY = date(2026, 11, 28)
+ROOT = Path(__file__).resolve().parents[1]
 MAJORITY = builtin_policies()["cn-majority"]
 CN_PERSONS = parse_policy({"name": "cn-persons", "extends": "cn-majority",
                            "restricted": {"headquarters": ["CN"], "nationalities": ["CN"]}})
@@ -72,6 +77,62 @@ def test_bad_changes_name_the_change(kind, text, message):
         whatif.in_network(demo_network(), "VANTAGE", changes((kind, text)), MAJORITY, DAY)
     assert raised.value.field.startswith(f"--{kind} ") and message in str(raised.value)
     assert raised.value.status == 422
+
+
+def test_a_stake_ended_before_the_date_is_not_counted():
+    # Shenzhen (CN) held 30% of Anchor until 2023-07-01: with Dragon Peak's hypothetical 25% that was 55%
+    network, added = demo_network(), changes(("add", "DRAGON>ANCHOR=25"))
+    then, _ = whatif.in_network(network, "ANCHOR", added, MAJORITY, date(2023, 1, 1))
+    assert (then.before.verdict, then.after.verdict, then.after.restricted_share.min) == ("clear", "restricted", 55.0)
+    now, _ = whatif.in_network(network, "ANCHOR", added, MAJORITY, DAY)
+    assert (now.before.verdict, now.after.verdict, now.after.restricted_share.max) == ("clear", "clear", 25.0)
+    raised, _ = whatif.in_network(network, "ANCHOR", changes(("set", "SHENZHEN>ANCHOR=60")), MAJORITY, date(2023, 1, 1))
+    assert raised.after.verdict == "restricted"
+    with pytest.raises(whatif.ChangeError, match="holds no stake in Anchor Marine Services Ltd on 2026-11-28"):
+        whatif.in_network(network, "ANCHOR", changes(("set", "SHENZHEN>ANCHOR=60")), MAJORITY, DAY)
+
+
+def memory_cli(*args: str) -> subprocess.CompletedProcess:
+    """`ownergraph what-if ARGS... --engine memory --data ownergraph/demo` in a child process, no database."""
+    done = subprocess.run([sys.executable, "-m", "ownergraph.cli", "what-if", *args, "--engine", "memory",
+                           "--data", str(ROOT / "ownergraph" / "demo")], capture_output=True, text=True, cwd=ROOT,
+                          env=dict(os.environ, NEO4J_URI="", COLUMNS="200"), timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def flip_points(party: str) -> set[tuple[str, str, str, str, str | None]]:
+    body = json.loads(memory_cli(party, "--as-of", "2026-11-28", "--flip", "--json").stdout)
+    assert body["changes"] == [] and body["before"]["verdict"] == body["after"]["verdict"]
+    return {(p["edge"]["owner"], p["edge"]["owned"], p["goal"], p["condition"], p["exact"])
+            for p in body["flips"]["points"]}
+
+
+def test_cli_flip_points_of_vantage_without_changes():
+    points = flip_points("VANTAGE")
+    assert {("csv:NORDLICHT", "csv:RHEINWERK", "clear", "at_most", "50"),  # 60% must fall to 50% or less
+            ("csv:DRAGON", "csv:NORDLICHT", "clear", "at_most", "50"),  # 100% to at most 50%
+            ("csv:RHEINWERK", "csv:VANTAGE", "clear", "at_most", "50")} == points
+
+
+def test_cli_flip_points_of_baltic_without_changes():
+    points = flip_points("BALTIC")  # indeterminate: both ways
+    assert ("csv:RHEINWERK", "csv:BALTIC", "clear", "at_most", "40") in points  # clear at 40% or less
+    assert ("csv:RHEINWERK", "csv:BALTIC", "restricted", "above", "40") in points  # restricted above 40%
+    assert ("csv:SHENZHEN", "csv:BALTIC", "clear", "at_most", "0") in points
+
+
+def test_cli_prints_the_heading_apart_from_the_findings():
+    lines = memory_cli("VANTAGE", "--as-of", "2026-11-28").stdout.splitlines()
+    at = lines.index("What would it take")
+    assert lines[at + 1] == "  What would make Vantage Robotics B.V. clear, one stake at a time (all else as it is):"
+    assert lines[at + 2:] == [
+        "  - Rheinwerk Beteiligungs GmbH's 100% in Vantage Robotics B.V. must fall to 50% or less for Vantage "
+        "Robotics B.V. to be clear.",
+        "  - Nordlicht Investments S.a r.l.'s 60% in Rheinwerk Beteiligungs GmbH must fall to 50% or less for "
+        "Vantage Robotics B.V. to be clear.",
+        "  - Dragon Peak Holdings Ltd's 100% in Nordlicht Investments S.a r.l. must fall to 50% or less for "
+        "Vantage Robotics B.V. to be clear."]
 
 
 # ---- Neo4j, HTTP, CLI -----------------------------------------------------------------------------------
