@@ -96,3 +96,49 @@ def test_the_cli_verdict_after_a_second_load(store, neo4j_server, tmp_path):
     assert [(r["ref"], r["verdict"], r["restricted_share_min"]) for r in rows] == [
         ("1", "restricted", "60.0"), ("2", "restricted", "90.0")]
 
+
+
+def test_a_closure_of_a_policy_file_is_recomputed_by_a_load(store, tmp_path):
+    """A closure built from a policy file (not a built-in) keeps its definition, so a load recomputes it too."""
+    path = tmp_path / "cn-holdings.yaml"
+    path.write_text("name: cn-holdings\nextends: cn-majority\ndescription: CN-headquartered holders\n")
+    policy = load_policy(path)
+    store.clear()
+    load(store, [folder(tmp_path, "first", "S,A,40\nA,X,60\nS,X,30\n")], rejects=tmp_path / "r1.csv",
+         show_progress=False)
+    materialise.materialise(store, policy)
+    assert evaluate.verdict(store, "X", policy).verdict == "clear"
+    second_load(store, tmp_path, "S,A,60\n")
+    info = materialise.current(store, policy)
+    assert info is not None and info["restricted"] == 3  # recomputed, not withdrawn
+    v = evaluate.verdict(store, "X", policy)
+    assert (v.verdict, v.restricted_share.min) == ("restricted", 90)
+
+
+def test_a_load_that_dies_leaves_the_closure_withdrawn_until_rebuilt(store, tmp_path, monkeypatch):
+    """A load that dies after its writes and before its closures are recomputed (its touched parties are
+    lost with it): readers evaluate on demand, never the closure as it was, and the next load, which
+    touches only X, rebuilds the closure in full (an incremental recompute from X would keep A clear)."""
+    from ownergraph.graph import writes
+
+    first_load_and_closure(store, tmp_path, "S,A,40\nA,X,60\nS,X,30\n")
+
+    def dies(*args, **kwargs):
+        raise KeyboardInterrupt  # the process stops between its last write and the recompute
+
+    with monkeypatch.context() as patch:
+        patch.setattr(writes, "finish", dies)
+        try:
+            second_load(store, tmp_path, "S,A,60\n")
+        except KeyboardInterrupt:
+            pass
+        else:
+            raise AssertionError("the load did not stop")
+    assert materialise.current(store, load_policy("cn-majority")) is None
+    expected = {"A": ("restricted", 60), "X": ("restricted", 90)}
+    assert answers(store, tmp_path) == {"verdict": expected, "screen": expected, "api": expected}  # on demand
+    load(store, [folder(tmp_path, "third", "A,X,60\n", entities=False)], rejects=tmp_path / "r3.csv",
+         show_progress=False)
+    info = materialise.current(store, load_policy("cn-majority"))
+    assert info is not None and info["restricted"] == 3
+    assert answers(store, tmp_path) == {"verdict": expected, "screen": expected, "api": expected}
