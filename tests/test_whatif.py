@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from datetime import date
@@ -133,6 +134,23 @@ def test_cli_prints_the_heading_apart_from_the_findings():
         "Vantage Robotics B.V. to be clear.",
         "  - Dragon Peak Holdings Ltd's 100% in Nordlicht Investments S.a r.l. must fall to 50% or less for "
         "Vantage Robotics B.V. to be clear."]
+
+
+def test_the_readme_example_is_what_the_cli_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## What would it take"):]
+    block = section[section.index("```\n$ ownergraph what-if") + 4:]
+    block = block[:block.index("```\n")]
+    runs = ["$ ownergraph" + run for run in block.split("$ ownergraph")[1:]]
+    assert len(runs) == 2
+    for run in runs:
+        command, _, shown = run.partition("\n")
+        args = shlex.split(command)[2:]  # after `$ ownergraph`
+        assert args[0] == "what-if" and args[2:5] == ["--engine", "memory", "--data"]
+        done = subprocess.run([sys.executable, "-m", "ownergraph.cli", *args], capture_output=True, text=True,
+                              cwd=ROOT, env=dict(os.environ, NEO4J_URI="", COLUMNS="200"), timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == shown, command
 
 
 # ---- Neo4j, HTTP, CLI -----------------------------------------------------------------------------------
