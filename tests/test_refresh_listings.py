@@ -131,3 +131,27 @@ def test_changes_since_a_moment_in_any_offset(tmp_path, store):
         for since in ("0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "2000-01-01T00:00:00-1801"):
             assert client.get("/v1/changes", params={"since": since}).status_code == 200, since
         assert client.get("/v1/changes", params={"since": "2000-01-01T00:00:00+24:00"}).status_code == 422
+
+
+def test_a_refresh_recomputes_the_closures_of_policies_it_does_not_name(tmp_path, store):
+    """The refresh names bis-affiliates only; the ofac-50 closure a user built is recomputed after the
+    refresh's writes too (not left as it was), so Sub, whose owner's listing ended, is clear from it."""
+    from ownergraph.graph import materialise
+    from ownergraph.graph.policy import load_policy
+
+    store.clear()
+    folder = tmp_path / "sanctions"
+    snapshot(folder, D1, {"LISTED": "ofac-sdn@2020-01-01.."})
+    snapshot(folder, D2, {"LISTED": "ofac-sdn@2020-01-01..2024-03-15"})
+    settings = RefreshSettings(data_dir=tmp_path / "data")
+    path = tmp_path / "c.yaml"
+    path.write_text(f"policies: [bis-affiliates]\nsources:\n  - name: sanctions\n    format: csv\n"
+                    f"    location: {folder}\n")
+    assert refresh(settings, path, today=D1, store=store).status == "succeeded"
+    materialise.materialise(store, load_policy("ofac-50"), D2)
+    assert status(store, "SUB", D2) == "restricted"
+    second = refresh(settings, path, today=D2, store=store)
+    assert second.status == "succeeded", second.error
+    info = materialise.current(store, load_policy("ofac-50"))
+    assert info is not None and info["restricted"] == 0  # recomputed on its own date, D2
+    assert status(store, "SUB", D2) == "clear"
