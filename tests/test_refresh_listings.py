@@ -39,6 +39,14 @@ def config(path: Path, location: Path, fmt: str = "csv") -> Path:
     return path
 
 
+def sanctions(tmp_path: Path, listings: dict[date, str]) -> tuple[RefreshSettings, Path]:
+    """A csv source whose snapshot of each day lists LISTED as given; the settings and its configuration."""
+    folder = tmp_path / "sanctions"
+    for day, entry in listings.items():
+        snapshot(folder, day, {"LISTED": entry})
+    return RefreshSettings(data_dir=tmp_path / "data"), config(tmp_path / "c.yaml", folder)
+
+
 def status(store, party: str, day: date) -> str:
     return verdict(store, party, "ofac-50", day).verdict
 
@@ -79,12 +87,8 @@ def test_a_listing_restated_without_its_end_is_open_again(tmp_path, store):
     """The source corrects itself: the end it gave on day 2 is gone on day 3, so Sub is restricted again
     from then on (a membership's end is the latest statement's)."""
     store.clear()
-    folder = tmp_path / "sanctions"
-    snapshot(folder, D1, {"LISTED": "ofac-sdn@2020-01-01.."})
-    snapshot(folder, D2, {"LISTED": "ofac-sdn@2020-01-01..2024-03-15"})
-    snapshot(folder, D3, {"LISTED": "ofac-sdn@2020-01-01.."})
-    settings = RefreshSettings(data_dir=tmp_path / "data")
-    path = config(tmp_path / "c.yaml", folder)
+    settings, path = sanctions(tmp_path, {D1: "ofac-sdn@2020-01-01..", D2: "ofac-sdn@2020-01-01..2024-03-15",
+                                          D3: "ofac-sdn@2020-01-01.."})
     for day in (D1, D2):
         assert refresh(settings, path, today=day, store=store).status == "succeeded"
     assert status(store, "SUB", D2) == "clear"
@@ -115,11 +119,7 @@ def test_a_truncated_gz_snapshot_fails_the_run_naming_the_file(tmp_path, store):
 
 def test_changes_since_a_moment_in_any_offset(tmp_path, store):
     store.clear()
-    folder = tmp_path / "sanctions"
-    snapshot(folder, D1, {"LISTED": "ofac-sdn@2020-01-01.."})
-    snapshot(folder, D2, {"LISTED": "ofac-sdn@2020-01-01..2024-03-15"})
-    settings = RefreshSettings(data_dir=tmp_path / "data")
-    path = config(tmp_path / "c.yaml", folder)
+    settings, path = sanctions(tmp_path, {D1: "ofac-sdn@2020-01-01..", D2: "ofac-sdn@2020-01-01..2024-03-15"})
     for day in (D1, D2):
         assert refresh(settings, path, today=day, store=store).status == "succeeded"
     with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as client:
