@@ -7,6 +7,7 @@ listens on 127.0.0.1 only, and requires a password generated on first start (sto
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -55,6 +56,23 @@ POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
       <groupId>org.neo4j</groupId>
       <artifactId>neo4j</artifactId>
       <version>{version}</version>
+    </dependency>
+    <!-- the import tool's Parquet input (neo4j-admin database import, input type parquet: the bulk
+         load) reads through Hadoop's configuration, whose dependencies the neo4j artifact leaves out -->
+    <dependency>
+      <groupId>com.fasterxml.woodstox</groupId>
+      <artifactId>woodstox-core</artifactId>
+      <version>7.2.2</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.commons</groupId>
+      <artifactId>commons-collections4</artifactId>
+      <version>4.6.0</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.hadoop.thirdparty</groupId>
+      <artifactId>hadoop-shaded-guava</artifactId>
+      <version>1.5.0</version>
     </dependency>
   </dependencies>
 </project>
@@ -109,12 +127,14 @@ def jar_dir(settings: Settings) -> Path:
     target = settings.jar_cache / f"neo4j-{settings.neo4j_version}"
     lib = target / "lib"
     marker = target / "resolved"
-    if marker.exists():
+    pom = POM.format(version=settings.neo4j_version)
+    resolved = f"{settings.neo4j_version} {hashlib.sha256(pom.encode()).hexdigest()[:16]}\n"
+    if marker.exists() and marker.read_text() == resolved:  # resolved for this very POM
         return lib
     if shutil.which("mvn") is None:
         raise ServerError("Maven (mvn) is needed to fetch Neo4j from Maven Central and was not found on PATH")
     target.mkdir(parents=True, exist_ok=True)
-    (target / "pom.xml").write_text(POM.format(version=settings.neo4j_version))
+    (target / "pom.xml").write_text(pom)
     staging = target / "lib.partial"
     shutil.rmtree(staging, ignore_errors=True)
     cmd = [
@@ -126,7 +146,7 @@ def jar_dir(settings: Settings) -> Path:
         raise ServerError(f"Maven could not resolve org.neo4j:neo4j:{settings.neo4j_version}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
     shutil.rmtree(lib, ignore_errors=True)
     staging.rename(lib)
-    marker.write_text(settings.neo4j_version + "\n")
+    marker.write_text(resolved)
     return lib
 
 

@@ -1,4 +1,4 @@
-"""The node and relationship CSV files of one import, folded from the resolver's buckets.
+"""The node and relationship Parquet files of one import, folded from the resolver's buckets.
 
 Each bucket's rows are applied in write order with the rules of `cypher/load/*.cypher`: a party's name,
 kind, jurisdiction, headquarters and status from the latest record that gives them (kind `unknown` never
@@ -9,14 +9,14 @@ before the record (two of one record with the same list and start are two member
 and a later end is written on the newest; a Provenance holds what its latest record said, and a stake the
 values of its latest statement (by statement date, then load order) with every source in that order.
 
-What CSV cannot carry is set after the import (`Fixups`): an empty list (the import tool drops empty
-arrays, the load writes `[]`), an empty string (read back as no value), a list whose item holds the
-array delimiter, or a list of one empty string.
+The files are Parquet (`neo4j-admin database import --input-type=parquet`): a list is a list column, so
+an empty list, a list item holding any character and a text with line breaks arrive as written. The
+import drops an empty string (the load writes ""), so those few values are set after the import
+(`Fixups`).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,11 +25,12 @@ from typing import Any
 
 from ownergraph.loaders.bulk.resolve import Resolver
 
-ARRAY_DELIMITER = "\x1f"  # the import tool's --array-delimiter (U+001F, the unit separator)
 NO_DATE = "0001-01-01"  # `coalesce(pv.statement_date, date('0001-01-01'))` in load/stakes
 FIXUPS = "fixups.jsonl"
+ROW_GROUP = 100_000  # rows of a table held before they are written as one Parquet row group
 
-# (file stem, --nodes label or --relationships type, header); a `:string[]` column is a list
+# (file stem, --nodes label or --relationships type, header); the import reads a column's type from the
+# suffix of its name (`:long`, `:date`, `:string[]` ...), a date or date-time from its ISO text
 TABLES: dict[str, tuple[str, str, list[str]]] = {
     "parties": ("nodes", "Party", ["key:ID(Party)", "name", "kind", "jurisdiction", "headquarters", "country",
                                    "status", "nationalities:string[]", "lists:string[]", "addresses:string[]",
@@ -37,7 +38,7 @@ TABLES: dict[str, tuple[str, str, list[str]]] = {
     "identifiers": ("nodes", "Identifier", ["id:ID(Identifier)", "scheme", "value"]),
     "lists": ("nodes", "List", ["name:ID(List)"]),
     "provenance": ("nodes", "Provenance", [
-        "key", "stake", "source", "record", "statement_date:date", "url", "lo:long", "hi:long", "share_min:double",
+        "key:ID(Provenance)", "stake", "source", "record", "statement_date:date", "url", "lo:long", "hi:long", "share_min:double",
         "share_max:double", "min_open:boolean", "max_open:boolean", "start:date", "end:date", "counted:boolean",
         "declares", "components:string[]", "loaded_at:datetime", "seq:long", "created_at:datetime"]),
     "identifies": ("relationships", "IDENTIFIES", [":START_ID(Identifier)", ":END_ID(Party)"]),
@@ -71,29 +72,17 @@ class Fixups:
             self._handle = None
 
 
-class Lines:
-    """Where a table's CSV lines go: a line holding a line break inside a field goes to the table's
-    multiline file (which the import reads as multiline), every other to its main file."""
+def _arrow_type(column: str):
+    import pyarrow as pa
 
-    def __init__(self, folder: Path, table: Table) -> None:
-        self.folder = folder
-        self.table = table
-        self.handles: dict[bool, Any] = {}
-        self.started = False  # the header is written: a new file gets the header first
-
-    def write(self, line: str) -> None:
-        multiline = "\r" in line or line.find("\n") != len(line) - 1
-        handle = self.handles.get(multiline)
-        if handle is None:
-            handle = self.handles[multiline] = (self.folder / self.table.file(multiline)).open(
-                "w", newline="", encoding="utf-8", errors="surrogatepass")
-            if self.started:
-                handle.write(",".join(self.table.header) + "\n")
-        handle.write(line)
+    suffix = column.rpartition(":")[2] if ":" in column else "string"
+    if suffix.endswith("[]"):
+        return pa.list_(pa.string())
+    return {"long": pa.int64(), "double": pa.float64(), "boolean": pa.bool_()}.get(suffix, pa.string())
 
 
 class Table:
-    """One CSV file (and a sibling for rows with line breaks, which the import reads as multiline)."""
+    """One Parquet file, written a row group at a time."""
 
     def __init__(self, folder: Path, stem: str) -> None:
         self.folder = folder
@@ -101,54 +90,70 @@ class Table:
         self.kind, self.label, header = TABLES[stem]
         self.header = header
         self.names = [h.split(":")[0] for h in header]
-        self.arrays = [i for i, h in enumerate(header) if h.endswith("[]")]
         self.texts = [i for i, h in enumerate(header) if ":" not in h]  # plain string columns
         self.rows = 0
-        self._lines: Lines | None = None
+        self._pending: list[list] = []
         self._writer: Any = None
 
-    def file(self, multiline: bool) -> str:
-        return f"{self.stem}{'-multiline' if multiline else ''}.csv"
+    @property
+    def file(self) -> str:
+        return f"{self.stem}.parquet"
 
-    def files(self) -> list[tuple[str, bool]]:
-        return [(self.file(m), m) for m in sorted(self._lines.handles)] if self._lines else []
+    def files(self) -> list[str]:
+        return [self.file] if self.rows else []
 
     def add(self, row: list) -> list[tuple[str, Any]]:
-        """Write a row (booleans as `true`/`false` already); return the (column, value) pairs CSV cannot
-        carry, written empty here."""
+        """Add a row; return the (column, value) pairs the import cannot carry (an empty string), written
+        as no value here."""
         lost: list[tuple[str, Any]] = []
-        for i in self.arrays:
-            items = row[i]
-            if not items:
-                row[i] = None  # an empty list: set after the import for every entity without one
-                continue
-            joined = ARRAY_DELIMITER.join(items)
-            if joined == "" or joined.count(ARRAY_DELIMITER) != len(items) - 1:
-                lost.append((self.names[i], list(items)))  # [""], or an item holding the delimiter
-                row[i] = None
-            else:
-                row[i] = joined
         if "" in row:
             for i in self.texts:
                 if row[i] == "":
                     lost.append((self.names[i], ""))
-        if self._writer is None:
-            self._lines = Lines(self.folder, self)
-            self._writer = csv.writer(self._lines, lineterminator="\n")
-            self._writer.writerow(self.header)
-            self._lines.started = True
-        self._writer.writerow(row)
+                    row[i] = None
+        self._pending.append(row)
         self.rows += 1
+        if len(self._pending) >= ROW_GROUP:
+            self._flush()
         return lost
 
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self._pending:
+            return
+        if self._writer is None:
+            self.schema = pa.schema([(h, _arrow_type(h)) for h in self.header])
+            self._writer = pq.ParquetWriter(self.folder / self.file, self.schema, compression="snappy")
+        columns = [_column(values, field.type) for values, field in zip(zip(*self._pending), self.schema)]
+        self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
+        self._pending = []
+
     def close(self) -> None:
-        if self._lines:
-            for handle in self._lines.handles.values():
-                handle.close()
+        self._flush()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
 
-def _bool(value: bool | None) -> str | None:
-    return None if value is None else "true" if value else "false"
+def _column(values: tuple, kind):
+    """An Arrow array of `values`; a text holding a lone surrogate (no UTF-8 for it) keeps the rest of
+    the text, the surrogate replaced by U+FFFD."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, type=kind)
+    except UnicodeEncodeError:
+        return pa.array([_clean(v) for v in values], type=kind)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 @dataclass
@@ -162,7 +167,7 @@ class Written:
 
 
 def write(resolver: Resolver, folder: Path, clock: str) -> Written:
-    """Fold the resolver's buckets into the CSV files in `folder`; `clock` is the load's date-time (ISO)."""
+    """Fold the resolver's buckets into the Parquet files in `folder`; `clock` is the load's date-time (ISO)."""
     folder.mkdir(parents=True, exist_ok=True)
     tables = {stem: Table(folder, stem) for stem in TABLES}
     fixups = Fixups(folder / FIXUPS)
@@ -258,7 +263,7 @@ def _stakes(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock:
             statements = sorted(by_stake[stake], key=_recency, reverse=True)
             top = statements[0]
             lost = interests.add([owner, owned, stake, first[5], first[12], first[15], first[4], top[6], top[7],
-                                  top[8], top[9], _bool(top[10]), _bool(top[11]), top[13], _bool(top[14]), top[19],
+                                  top[8], top[9], top[10], top[11], top[13], top[14], top[19],
                                   list(top[16]),
                                   [s[17] for s in statements], [s[18] for s in statements]])
             _fix(fixups, lost, "INTEREST", {"owner": owner, "owned": owned, "key": stake})
@@ -272,28 +277,23 @@ def _recency(row: tuple) -> tuple[str, int]:
 def _provenance(table: Table, fixups: Fixups, row: tuple, clock: str) -> None:
     (_, _, stake, key, seq, _, lo, hi, share_min, share_max, min_open, max_open, start, end, counted, declares,
      components, source, record, statement_date, url) = row
-    lost = table.add([key, stake, source, record, statement_date, url, lo, hi, share_min, share_max, _bool(min_open),
-                      _bool(max_open), start, end, _bool(counted), declares, list(components), clock, seq, clock])
+    lost = table.add([key, stake, source, record, statement_date, url, lo, hi, share_min, share_max, min_open,
+                      max_open, start, end, counted, declares, list(components), clock, seq, clock])
     _fix(fixups, lost, "Provenance", {"key": key})
 
 
 def file_names() -> list[str]:
     """Every file `write` may write."""
-    return [FIXUPS, *(f"{stem}{suffix}.csv" for stem in TABLES for suffix in ("", "-multiline"))]
+    return [FIXUPS, *(f"{stem}.parquet" for stem in TABLES)]
 
 
 def import_arguments(written: Written, database: str) -> list[str]:
     """The arguments of `neo4j-admin database import full` for these files (names relative to their folder)."""
     # the database first: --nodes and --relationships take every following word as a file
-    args = [database, "--id-type=string", f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}"]
-    multiline: list[str] = []
+    args = [database, "--input-type=parquet", "--id-type=string"]
     for table in written.tables.values():
-        for name, is_multiline in table.files():
+        for name in table.files():
             args.append(f"--{table.kind}={table.label}={name}")
-            if is_multiline:
-                multiline.append(name)
-    if multiline:
-        args += [f"--multiline-fields={','.join(multiline)}", "--multiline-fields-format=v2"]
     return args
 
 

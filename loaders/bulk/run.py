@@ -1,12 +1,12 @@
-"""The bulk load: files read and resolved, CSV written, `neo4j-admin database import full`, then the schema.
+"""The bulk load: files read and resolved, Parquet written, `neo4j-admin database import full`, then the schema.
 
 - `write_files` reads the paths as `ownergraph load` reads them (same plan, readers, rejects file and
-  summary), resolves identity (`resolve.py`) and writes the import's CSV files, `manifest.json` and
+  summary), resolves identity (`resolve.py`) and writes the import's Parquet files, `manifest.json` and
   `import-command.txt` into a folder; it needs no database.
 - `bulk_load` is the whole path on the project's local server: refused unless the database is empty,
   then the files, the server stopped, the import, the server started on the new store, and `finish`.
 - `finish` brings an imported database to where a load leaves it: constraints, indexes and the schema
-  version (`Store.apply_schema`), the values CSV cannot carry, the writers' register; it then checks the
+  version (`Store.apply_schema`), the empty strings the import drops, the writers' register; it then checks the
   database holds what the files hold. On an external server it is `ownergraph load --finish-import DIR`
   after neo4j-admin ran on that host.
 """
@@ -34,7 +34,6 @@ from ownergraph.settings import Settings
 MANIFEST = "manifest.json"
 COMMAND = "import-command.txt"
 FIX_ROWS = 50_000  # rows per transaction of the statements run after the import
-EMPTY_LISTS = ("bulk/empty_party_lists", "bulk/empty_interest_components", "bulk/empty_provenance_components")
 FIXES = {"Party": "bulk/fix_parties", "Provenance": "bulk/fix_provenance", "INTEREST": "bulk/fix_interests"}
 # what the database must hold after the import: label or type -> the statement's count column
 COUNTED = {"Party": "parties", "INTEREST": "interests", "Identifier": "identifiers", "Provenance": "provenance",
@@ -273,16 +272,15 @@ def _restore_empty(settings: Settings) -> None:
 
 
 def finish(store: Store, result: BulkFiles) -> dict[str, float]:
-    """Schema, the values CSV cannot carry, the writers' register; then the database is checked against the
+    """Schema, the empty strings the import drops, the writers' register; then the database is checked against the
     files. Returns the seconds of each step."""
     seconds = {}
     began = time.monotonic()
     store.apply_schema()
     seconds["schema"] = time.monotonic() - began
     began = time.monotonic()
-    statements = [*EMPTY_LISTS, *(["bulk/listing_sources"] if result.listing_sources else [])]
-    for name in statements:
-        store.run_auto(name, rows=FIX_ROWS)
+    if result.listing_sources:
+        store.run_auto("bulk/listing_sources", rows=FIX_ROWS)
     fixes: dict[str, list[dict]] = {}
     for fix in importfiles.fixup_rows(result.folder / importfiles.FIXUPS):
         fixes.setdefault(fix.pop("label"), []).append(fix)
