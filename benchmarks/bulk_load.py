@@ -56,7 +56,7 @@ def run_child(way: str, folder: Path, work: Path) -> dict:
         log = (files / "import.log").read_text() if (files / "import.log").exists() else ""
         peak = re.search(r"Peak memory usage: ([\d.]+)([KMG])iB", log)
         import_mb = float(peak.group(1)) * {"K": 1 / 1024, "M": 1, "G": 1024}[peak.group(2)] if peak else None
-        files_mb = sum(p.stat().st_size for p in files.glob("*.csv")) / 2**20
+        files_mb = sum(p.stat().st_size for p in files.glob("*.parquet")) / 2**20
     else:
         from ownergraph.loaders.run import load
 
@@ -74,7 +74,7 @@ def run_child(way: str, folder: Path, work: Path) -> dict:
             "indexes_not_online": online.records[0]["n"],
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "import_peak_mb": round(import_mb) if import_mb else None,
-            "csv_mb": round(files_mb) if files_mb is not None else None}
+            "files_mb": round(files_mb) if files_mb is not None else None}
 
 
 # -- the parent ------------------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def detail(n: int, results: dict[str, dict]) -> str:
         parts.append(f"synthetic {label(n)}, bulk: {bulk['wall_s']:.1f} s end to end ({steps}); "
                      f"{round(bulk['interests'] / bulk['wall_s']):,} interests/s; loader peak RSS "
                      f"{bulk['peak_rss_mb']:,} MB, neo4j-admin import peak {bulk['import_peak_mb'] or 'n/a'} MB, "
-                     f"CSV files {bulk['csv_mb']:,} MB")
+                     f"Parquet files {bulk['files_mb']:,} MB")
     if load:
         parts.append(f"transactional: {load['wall_s']:.1f} s, {round(load['interests'] / load['wall_s']):,} "
                      f"interests/s, loader peak RSS {load['peak_rss_mb']:,} MB")
