@@ -12,13 +12,16 @@ values of its latest statement (by statement date, then load order) with every s
 The files are Parquet (`neo4j-admin database import --input-type=parquet`): a list is a list column, so
 an empty list, a list item holding any character and a text with line breaks arrive as written. The
 import drops an empty string (the load writes ""), so those few values are set after the import
-(`Fixups`).
+(`Fixups`, `fixups-*.jsonl`).
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,6 @@ from typing import Any
 from ownergraph.loaders.bulk.resolve import Resolver
 
 NO_DATE = "0001-01-01"  # `coalesce(pv.statement_date, date('0001-01-01'))` in load/stakes
-FIXUPS = "fixups.jsonl"
 ROW_GROUP = 100_000  # rows of a table held before they are written as one Parquet row group
 
 # (file stem, --nodes label or --relationships type, header); the import reads a column's type from the
@@ -84,9 +86,10 @@ def _arrow_type(column: str):
 class Table:
     """One Parquet file, written a row group at a time."""
 
-    def __init__(self, folder: Path, stem: str) -> None:
+    def __init__(self, folder: Path, stem: str, part: int | None = None) -> None:
         self.folder = folder
         self.stem = stem
+        self.part = part
         self.kind, self.label, header = TABLES[stem]
         self.header = header
         self.names = [h.split(":")[0] for h in header]
@@ -97,7 +100,7 @@ class Table:
 
     @property
     def file(self) -> str:
-        return f"{self.stem}.parquet"
+        return f"{self.stem}.parquet" if self.part is None else f"{self.stem}-{self.part}.parquet"
 
     def files(self) -> list[str]:
         return [self.file] if self.rows else []
@@ -157,32 +160,104 @@ def _clean(value: Any) -> Any:
 
 
 @dataclass
-class Written:
-    """What `write` produced: the tables, the fixups, the counts of the graph to be."""
+class Part:
+    """What one folding process wrote: its tables' files and rows, the list names its parties are on."""
 
-    tables: dict[str, Table]
-    fixups: Fixups
-    counts: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # stem -> file name (tables with rows only)
+    rows: dict[str, int] = field(default_factory=dict)  # stem -> rows
+    lists: set[str] = field(default_factory=set)
+    stakes_written: int = 0
+    fixups: int = 0
+    listing_sources: bool = False
+
+    def add_tables(self, tables: dict[str, Table]) -> None:
+        for stem, table in tables.items():
+            if table.rows:
+                self.files[stem] = table.file
+                self.rows[stem] = table.rows
+
+
+@dataclass
+class Written:
+    """What `write` produced: each table's files, the fixups, the counts of the graph to be."""
+
+    files: dict[str, list[str]]  # stem -> its files
+    counts: dict[str, int]  # label or type -> rows
+    fixups: int = 0
+    listing_sources: bool = False
     stakes_written: int = 0  # stake rows written (each one new or an update of its stake)
 
 
-def write(resolver: Resolver, folder: Path, clock: str) -> Written:
-    """Fold the resolver's buckets into the Parquet files in `folder`; `clock` is the load's date-time (ISO)."""
+def workers() -> int:
+    """Processes that fold the buckets: one per core, at most two (the main process writes the
+    identifiers meanwhile)."""
+    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def write(resolver: Resolver, folder: Path, clock: str, processes: int | None = None) -> Written:
+    """Fold the resolver's buckets into the Parquet files in `folder`; `clock` is the load's date-time (ISO).
+
+    The buckets are independent (a party's rows are in one bucket, a stake's in one), so `processes`
+    processes forked from this one fold a share of them each, into files of their own (`parties-0.parquet`,
+    `parties-1.parquet`, ...), while this one writes the identifiers."""
     folder.mkdir(parents=True, exist_ok=True)
-    tables = {stem: Table(folder, stem) for stem in TABLES}
-    fixups = Fixups(folder / FIXUPS)
+    processes = processes or workers()
+    resolver.parties.flush()
+    resolver.stakes.flush()
+    parts: list[Part]
+    if processes == 1:
+        main = _identifiers(resolver, folder)
+        parts = [_fold(resolver, folder, clock, 0, 1)]
+    else:
+        global _FOLDING
+        _FOLDING = resolver  # the forked processes inherit it (nothing of it is pickled)
+        try:
+            with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_fold_inherited, folder, clock, part, processes) for part in range(processes)]
+                main = _identifiers(resolver, folder)
+                parts = [future.result() for future in futures]
+        finally:
+            _FOLDING = None
+    lists = Table(folder, "lists")
     try:
-        lists = _parties(resolver, tables, fixups, clock)
-        for name in lists:
-            tables["lists"].add([name])
-        _identifiers(resolver, tables)
-        stakes = _stakes(resolver, tables, fixups, clock)
+        for name in sorted(set().union(*(part.lists for part in parts))):
+            lists.add([name])
+    finally:
+        lists.close()
+    main.add_tables({"lists": lists})
+    files: dict[str, list[str]] = {}
+    counts = {label: 0 for _, label, _ in TABLES.values()}
+    for part in [main, *parts]:
+        for stem, name in part.files.items():
+            files.setdefault(stem, []).append(name)
+            counts[TABLES[stem][1]] += part.rows[stem]
+    return Written(files, counts, sum(p.fixups for p in parts), any(p.listing_sources for p in parts),
+                   sum(p.stakes_written for p in parts))
+
+
+_FOLDING: Resolver | None = None
+
+
+def _fold_inherited(folder: Path, clock: str, part: int, parts: int) -> Part:
+    assert _FOLDING is not None
+    return _fold(_FOLDING, folder, clock, part, parts)
+
+
+def _fold(resolver: Resolver, folder: Path, clock: str, part: int, parts: int) -> Part:
+    """One process's share of the buckets: parties and their memberships, source records and stakes."""
+    tables = {stem: Table(folder, stem, part) for stem in ("parties", "listed", "provenance", "interests")}
+    fixups = Fixups(folder / f"fixups-{part}.jsonl")
+    done = Part()
+    try:
+        done.lists = _parties(resolver, tables, fixups, clock, part, parts)
+        done.stakes_written = _stakes(resolver, tables, fixups, clock, part, parts)
     finally:
         for table in tables.values():
             table.close()
         fixups.close()
-    counts = {table.label: table.rows for table in tables.values()}
-    return Written(tables, fixups, counts, stakes)
+    done.add_tables(tables)
+    done.fixups, done.listing_sources = fixups.count, fixups.listing_sources
+    return done
 
 
 def _fix(fixups: Fixups, lost: list[tuple[str, Any]], label: str, ident: dict) -> None:
@@ -190,10 +265,11 @@ def _fix(fixups: Fixups, lost: list[tuple[str, Any]], label: str, ident: dict) -
         fixups.add(label, ident, dict(lost))
 
 
-def _parties(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock: str) -> set[str]:
+def _parties(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock: str, part: int,
+             parts: int) -> set[str]:
     lists: set[str] = set()
     parties, listed = tables["parties"], tables["listed"]
-    for bucket in resolver.parties.buckets():
+    for bucket in resolver.parties.buckets(part, parts):
         state: dict[str, list] = {}
         for (key, name, kind, jurisdiction, headquarters, status, nationalities, names, listings, addresses,
              exceptions, source, record) in bucket:
@@ -236,19 +312,27 @@ def _parties(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock
     return lists
 
 
-def _identifiers(resolver: Resolver, tables: dict[str, Table]) -> None:
+def _identifiers(resolver: Resolver, folder: Path) -> Part:
+    tables = {stem: Table(folder, stem) for stem in ("identifiers", "identifies")}
     identifiers, identifies = tables["identifiers"], tables["identifies"]
-    for identifier, held in resolver.identifiers.items():
-        scheme, _, value = identifier.partition(":")
-        identifiers.add([identifier, scheme, value])
-        for key in ((held,) if held.__class__ is str else held):
-            identifies.add([identifier, key])
+    try:
+        for identifier, held in resolver.identifiers.items():
+            scheme, _, value = identifier.partition(":")
+            identifiers.add([identifier, scheme, value])
+            for key in ((held,) if held.__class__ is str else held):
+                identifies.add([identifier, key])
+    finally:
+        for table in tables.values():
+            table.close()
+    done = Part()
+    done.add_tables(tables)
+    return done
 
 
-def _stakes(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock: str) -> int:
+def _stakes(resolver: Resolver, tables: dict[str, Table], fixups: Fixups, clock: str, part: int, parts: int) -> int:
     provenance_table, interests = tables["provenance"], tables["interests"]
     written = 0
-    for bucket in resolver.stakes.buckets():
+    for bucket in resolver.stakes.buckets(part, parts):
         written += len(bucket)
         created: dict[tuple[str, str, str], tuple] = {}  # (owner, owned, stake) -> the row that created it
         latest: dict[str, tuple] = {}  # Provenance key -> its latest row
@@ -282,23 +366,25 @@ def _provenance(table: Table, fixups: Fixups, row: tuple, clock: str) -> None:
     _fix(fixups, lost, "Provenance", {"key": key})
 
 
-def file_names() -> list[str]:
-    """Every file `write` may write."""
-    return [FIXUPS, *(f"{stem}.parquet" for stem in TABLES)]
+def file_names(parts: int = 8) -> list[str]:
+    """Every file `write` may write (with up to `parts` folding processes)."""
+    return [*(f"fixups-{p}.jsonl" for p in range(parts)),
+            *(f"{stem}{suffix}.parquet" for stem in TABLES for suffix in ("", *(f"-{p}" for p in range(parts))))]
 
 
 def import_arguments(written: Written, database: str) -> list[str]:
     """The arguments of `neo4j-admin database import full` for these files (names relative to their folder)."""
     # the database first: --nodes and --relationships take every following word as a file
     args = [database, "--input-type=parquet", "--id-type=string"]
-    for table in written.tables.values():
-        for name in table.files():
-            args.append(f"--{table.kind}={table.label}={name}")
+    for stem, names in written.files.items():
+        kind, label, _ = TABLES[stem]
+        args += [f"--{kind}={label}={name}" for name in names]
     return args
 
 
-def fixup_rows(path: Path) -> Iterable[dict]:
-    if path.exists():
+def fixup_rows(folder: Path) -> Iterable[dict]:
+    """The values every folding process set aside (`fixups-*.jsonl` in `folder`)."""
+    for path in sorted(folder.glob("fixups-*.jsonl")):
         with path.open(encoding="utf-8") as handle:
             for line in handle:
                 yield json.loads(line)

@@ -71,9 +71,16 @@ class Spill:
         handle.write(blob)
         self._pending[index] = []
 
-    def buckets(self) -> Iterator[list[tuple]]:
-        """Each bucket's rows, in order; the bucket's file is deleted once read."""
-        for index in range(self.count):
+    def flush(self) -> None:
+        """Every chunk written so far on disk (before processes forked from this one read the buckets)."""
+        for handle in self._handles:
+            if handle is not None:
+                handle.flush()
+
+    def buckets(self, part: int = 0, parts: int = 1) -> Iterator[list[tuple]]:
+        """Each bucket's rows, in order (every `parts`-th bucket from `part`: one process's share); the
+        bucket's file is deleted once read."""
+        for index in range(part, self.count, parts):
             handle = self._handles[index]
             rows: list[tuple] = []
             if handle is not None:

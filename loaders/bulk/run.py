@@ -92,7 +92,7 @@ def write_files(paths: list[Path], folder: Path, fmt: str = "auto", rejects: Pat
     summary.interests_new = written.counts["INTEREST"]
     summary.interests_updated = written.stakes_written - written.counts["INTEREST"]
     result = BulkFiles(folder, summary, written.counts, importfiles.import_arguments(written, database),
-                       written.fixups.count, written.fixups.listing_sources,
+                       written.fixups, written.listing_sources,
                        {"read": read_s, "files": time.monotonic() - began - read_s})
     _save(result)
     return result
@@ -282,7 +282,7 @@ def finish(store: Store, result: BulkFiles) -> dict[str, float]:
     if result.listing_sources:
         store.run_auto("bulk/listing_sources", rows=FIX_ROWS)
     fixes: dict[str, list[dict]] = {}
-    for fix in importfiles.fixup_rows(result.folder / importfiles.FIXUPS):
+    for fix in importfiles.fixup_rows(result.folder):
         fixes.setdefault(fix.pop("label"), []).append(fix)
     for label, rows in fixes.items():
         for page in pages(rows, FIX_ROWS):
