@@ -79,21 +79,28 @@ def run_child(way: str, folder: Path, work: Path) -> dict:
 
 # -- the parent ------------------------------------------------------------------------------------------
 
-def measure(way: str, folder: Path, heap: str, pagecache: str) -> dict:
+def start_own_server(data: Path, heap: str, pagecache: str, timeout: int):
+    """A local server in `data`, started, and the environment that points a child process at it."""
     from ownergraph.graph import server
     from ownergraph.settings import Settings
 
+    settings = Settings(data_dir=data, bolt_port=server.free_port(), heap_size=heap, pagecache_size=pagecache,
+                        start_timeout=timeout)
+    env = dict(os.environ, OWNERGRAPH_DATA_DIR=str(data), OWNERGRAPH_BOLT_PORT=str(settings.bolt_port),
+               OWNERGRAPH_HEAP_SIZE=heap, OWNERGRAPH_PAGECACHE_SIZE=pagecache, OWNERGRAPH_START_TIMEOUT=str(timeout))
+    env.pop("NEO4J_URI", None)
+    # started by a process of its own, as `ownergraph db start` does: the server is then nobody's child,
+    # and the child's stop (the bulk path's) sees it exit (a child of this process would stay a zombie)
+    subprocess.run([sys.executable, "-c", "from ownergraph.graph import server; from ownergraph.settings import "
+                    "Settings; server.start(Settings())"], cwd=ROOT, env=env, check=True)
+    return settings, env
+
+
+def measure(way: str, folder: Path, heap: str, pagecache: str) -> dict:
+    from ownergraph.graph import server
+
     with tempfile.TemporaryDirectory(prefix=f"ownergraph-bulk-bench-{way}-") as tmp:
-        data = Path(tmp) / "neo4j"
-        settings = Settings(data_dir=data, bolt_port=server.free_port(), heap_size=heap, pagecache_size=pagecache,
-                            start_timeout=600)
-        env = dict(os.environ, OWNERGRAPH_DATA_DIR=str(data), OWNERGRAPH_BOLT_PORT=str(settings.bolt_port),
-                   OWNERGRAPH_HEAP_SIZE=heap, OWNERGRAPH_PAGECACHE_SIZE=pagecache, OWNERGRAPH_START_TIMEOUT="600")
-        env.pop("NEO4J_URI", None)
-        # started by a process of its own, as `ownergraph db start` does: the server is then nobody's child,
-        # and the child's stop (the bulk path's) sees it exit (a child of this process would stay a zombie)
-        subprocess.run([sys.executable, "-c", "from ownergraph.graph import server; from ownergraph.settings import "
-                        "Settings; server.start(Settings())"], cwd=ROOT, env=env, check=True)
+        settings, env = start_own_server(Path(tmp) / "neo4j", heap, pagecache, 600)
         try:
             cmd = [sys.executable, "-m", "benchmarks.bulk_load", "--child", way, str(folder), "--work", tmp]
             done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)

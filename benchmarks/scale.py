@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import shutil
@@ -33,9 +32,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from benchmarks.closure import percentile
+from benchmarks.bulk_load import start_own_server
 from benchmarks.load_rate import commit, folder_for, machine
-from benchmarks.run import AGGREGATE, AS_OF_OTHER, label, parse_size, rss_mb
+from benchmarks.run import AGGREGATE, AS_OF_OTHER, label, latencies, parse_size, rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "### Registry scale"
@@ -47,36 +46,18 @@ def disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20 if path.exists() else 0.0
 
 
-def latencies(fn, keys: list[str]) -> dict:
-    ms = []
-    for key in keys:
-        began = time.perf_counter()
-        fn(key)
-        ms.append((time.perf_counter() - began) * 1000)
-    return {"n": len(ms), "p50": round(percentile(ms, .5), 1), "p95": round(percentile(ms, .95), 1),
-            "max": round(max(ms), 1)}
-
-
 def measure(n: int, folder: Path, work: Path, heap: str, pagecache: str, samples: int) -> dict:
     from benchmarks.synthetic import party_id
     from ownergraph.graph import materialise, server
     from ownergraph.graph.evaluate import verdict
     from ownergraph.graph.policy import builtin_policies
     from ownergraph.graph.store import connect
-    from ownergraph.settings import Settings
 
     home = work / f"scale-{label(n)}"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     data = home / "server"
-    settings = Settings(data_dir=data, bolt_port=server.free_port(), heap_size=heap, pagecache_size=pagecache,
-                        start_timeout=1800)
-    env = dict(os.environ, OWNERGRAPH_DATA_DIR=str(data), OWNERGRAPH_BOLT_PORT=str(settings.bolt_port),
-               OWNERGRAPH_HEAP_SIZE=heap, OWNERGRAPH_PAGECACHE_SIZE=pagecache, OWNERGRAPH_START_TIMEOUT="1800")
-    env.pop("NEO4J_URI", None)
-    # started by a process of its own, as `ownergraph db start` does (see benchmarks/bulk_load.measure)
-    subprocess.run([sys.executable, "-c", "from ownergraph.graph import server; from ownergraph.settings import "
-                    "Settings; server.start(Settings())"], cwd=ROOT, env=env, check=True)
+    settings, env = start_own_server(data, heap, pagecache, 1800)
     result: dict = {"parties_asked": n, "heap": heap, "pagecache": pagecache}
     try:
         print(f"== {label(n)}: ownergraph load --bulk", flush=True)
@@ -156,8 +137,8 @@ def row(r: dict) -> str:
     return (f"| {label(r['parties_asked'])} | {b['parties']:,} | {b['interests']:,} | {b['wall_s']:,.0f} ({steps}) "
             f"| {r['stakes_per_s']:,} | {r['import_alone']['s']:,.0f} | {r['ratio_to_import']}x "
             f"| {b['peak_rss_mb']:,} | {r['neo4j_rss_after_load_mb']:,} / {r['neo4j_rss_after_closures_mb']:,} "
-            f"| {r['store_mb']:,} | {closures} | {v['materialised']['p50']} / {v['materialised']['p95']} "
-            f"| {v['as_of']['p50']} / {v['as_of']['p95']} |")
+            f"| {r['store_mb']:,} | {closures} | {v['materialised']['p50']:.1f} / {v['materialised']['p95']:.1f} "
+            f"| {v['as_of']['p50']:.1f} / {v['as_of']['p95']:.1f} |")
 
 
 HEADER = ("| size | parties | stakes | bulk end to end, s (steps) | stakes/s | neo4j-admin import alone, s "
