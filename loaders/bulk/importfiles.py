@@ -102,9 +102,6 @@ class Table:
     def file(self) -> str:
         return f"{self.stem}.parquet" if self.part is None else f"{self.stem}-{self.part}.parquet"
 
-    def files(self) -> list[str]:
-        return [self.file] if self.rows else []
-
     def add(self, row: list) -> list[tuple[str, Any]]:
         """Add a row; return the (column, value) pairs the import cannot carry (an empty string), written
         as no value here."""
